@@ -1,0 +1,5 @@
+"""Allow ``python -m muster`` as a synonym for the ``muster`` command."""
+
+from muster.cli.main import main
+
+main()

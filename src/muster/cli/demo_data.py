@@ -1,0 +1,72 @@
+"""The demo department: four San Francisco stations, their apparatus and crews."""
+
+from typing import Any
+
+DEPARTMENT = {"name": "Muster Demo Fire & Rescue", "slug": "demo",
+              "timezone": "America/Los_Angeles"}
+PASSWORD = "demo-password"  # noqa: S105 - printed to the user: it is the demo login
+ADMIN_EMAIL = "admin@demo.example"
+
+STATIONS: list[dict[str, Any]] = [
+    {"code": "S1", "name": "Station 1", "address": "935 Folsom St", "lat": 37.7802, "lon": -122.4037},
+    {"code": "S7", "name": "Station 7", "address": "2300 Folsom St", "lat": 37.7605, "lon": -122.4148},
+    {"code": "S10", "name": "Station 10", "address": "655 Presidio Ave", "lat": 37.7854, "lon": -122.4467},
+    {"code": "S13", "name": "Station 13", "address": "530 Sansome St", "lat": 37.7951, "lon": -122.4013},
+]
+
+UNIT_TYPES: list[dict[str, Any]] = [
+    {"code": "ENGINE", "name": "Engine", "capabilities": ["engine", "bls"]},
+    {"code": "TRUCK", "name": "Truck (aerial ladder)", "capabilities": ["ladder", "rescue"]},
+    {"code": "MEDIC", "name": "Medic (ALS ambulance)", "capabilities": ["als", "transport"]},
+    {"code": "RESCUE", "name": "Heavy rescue", "capabilities": ["rescue", "hazmat"]},
+    {"code": "CHIEF", "name": "Battalion chief", "capabilities": ["chief", "command"]},
+]
+
+# name, type, station, crew, offset from the station (lat, lon)
+UNITS: list[tuple[str, str, str, int, float, float]] = [
+    ("E1", "ENGINE", "S1", 4, 0.0, 0.0),
+    ("T1", "TRUCK", "S1", 4, 0.0003, 0.0002),
+    ("M1", "MEDIC", "S1", 2, 0.0062, -0.0051),
+    ("RS1", "RESCUE", "S1", 5, -0.0002, 0.0001),
+    ("E7", "ENGINE", "S7", 4, 0.0, 0.0),
+    ("M7", "MEDIC", "S7", 2, -0.0040, 0.0035),
+    ("E10", "ENGINE", "S10", 4, 0.0, 0.0),
+    ("T10", "TRUCK", "S10", 4, 0.0001, 0.0003),
+    ("M10", "MEDIC", "S10", 2, 0.0, 0.0),
+    ("E13", "ENGINE", "S13", 4, 0.0, 0.0),
+    ("B2", "CHIEF", "S13", 1, 0.0015, -0.0020),
+]
+
+# email, name, roles, station, qualifications
+MEMBERS: list[tuple[str, str, list[str], str | None, list[str]]] = [
+    (ADMIN_EMAIL, "Alex Admin", ["admin"], None, []),
+    ("dispatch@demo.example", "Dana Dispatcher", ["dispatcher"], None, []),
+    ("chief@demo.example", "Chris Chief", ["supervisor"], "S13", ["command", "als"]),
+    ("riley@demo.example", "Riley Responder", ["responder"], "S1", ["engine", "bls"]),
+    ("sam@demo.example", "Sam Paramedic", ["responder"], "S7", ["als"]),
+    ("jo@demo.example", "Jo Firefighter", ["responder"], "S10", ["ladder", "rescue"]),
+    ("viewer@demo.example", "Val Viewer", ["viewer"], None, []),
+]
+
+STRUCTURE_FIRE_FIELDS = {
+    "type": "object",
+    "properties": {
+        "occupancy": {"enum": ["residential", "commercial", "industrial", "other"]},
+        "floors": {"type": "integer", "minimum": 1, "maximum": 200},
+        "people_trapped": {"type": "boolean"},
+    },
+    "additionalProperties": False,
+}
+
+INCIDENT_TYPES: list[dict[str, Any]] = [
+    {"code": "STRUCTURE_FIRE", "name": "Structure fire", "category": "fire",
+     "default_priority": 1, "fields_schema": STRUCTURE_FIRE_FIELDS},
+    {"code": "OUTSIDE_FIRE", "name": "Outside fire", "category": "fire", "default_priority": 3},
+    {"code": "ALARM", "name": "Fire alarm", "category": "fire", "default_priority": 3},
+    {"code": "MEDICAL", "name": "Medical incident", "category": "ems", "default_priority": 2},
+    {"code": "TRAFFIC", "name": "Traffic collision", "category": "rescue", "default_priority": 2},
+    {"code": "RESCUE", "name": "Technical rescue", "category": "rescue", "default_priority": 2},
+    {"code": "HAZMAT", "name": "Hazardous materials", "category": "hazmat", "default_priority": 2},
+    {"code": "SERVICE", "name": "Citizen assist / service call", "category": "other",
+     "default_priority": 4},
+]

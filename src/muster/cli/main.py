@@ -1,0 +1,19 @@
+"""The ``muster`` command: one entry point, sub-commands per area."""
+
+import typer
+
+from muster.cli import audit, db, demo, org, serve
+
+app = typer.Typer(
+    help="Muster incident management.", no_args_is_help=True, pretty_exceptions_enable=False
+)
+app.add_typer(db.app, name="db")
+app.add_typer(org.departments, name="departments")
+app.add_typer(org.users, name="users")
+app.add_typer(audit.app, name="audit")
+app.command("demo")(demo.demo)
+app.command("serve")(serve.serve)
+
+
+def main() -> None:
+    app()

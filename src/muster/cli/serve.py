@@ -1,0 +1,15 @@
+"""``muster serve``: run the web application."""
+
+import uvicorn
+
+from muster.cli.common import load_settings
+from muster.web.app import create_app
+
+
+def serve() -> None:
+    """Serve the API on MUSTER_HOST:MUSTER_PORT."""
+    settings = load_settings()
+    app = create_app(settings)
+    print(f"Muster listening on http://{settings.host}:{settings.port}")
+    uvicorn.run(app, host=settings.host, port=settings.port, log_config=None,
+                proxy_headers=False)

@@ -1,0 +1,1 @@
+"""Shared plumbing: settings, database, clock, ids, logging, security and errors."""

@@ -1,0 +1,71 @@
+"""Typed configuration read from ``MUSTER_*`` environment variables."""
+
+from enum import StrEnum
+from typing import Self
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_DEV_SECRET = "development-only-secret"  # noqa: S105 - refused outside development
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class Settings(BaseSettings):
+    """Everything Muster can be configured with; built once per process."""
+
+    model_config = SettingsConfigDict(env_prefix="MUSTER_", extra="ignore")
+
+    env: Environment = Environment.DEVELOPMENT
+    database_url: str = "sqlite+aiosqlite:///./muster.db"
+    bus_url: str | None = None
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    secret_key: SecretStr = SecretStr(_DEV_SECRET)
+    log_format: str = Field(default="auto", pattern="^(auto|json|text)$")
+    log_level: str = "INFO"
+
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    token_ttl_hours: int = Field(default=12, ge=1)
+    login_attempts: int = Field(default=10, ge=1)
+    login_window_s: int = Field(default=900, ge=1)
+    duplicate_radius_m: float = Field(default=300.0, gt=0)
+    duplicate_window_min: int = Field(default=30, gt=0)
+    db_pool_size: int = Field(default=10, ge=1)
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secret(self) -> Self:
+        secret = self.secret_key.get_secret_value()
+        if self.env is Environment.PRODUCTION and (
+            secret == _DEV_SECRET or len(secret) < 32
+        ):
+            raise ValueError(
+                "MUSTER_SECRET_KEY must be set to 32 or more random characters"
+            )
+        return self
+
+    @property
+    def async_database_url(self) -> str:
+        """The database URL with the async driver SQLAlchemy needs."""
+        return to_async_url(self.database_url)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.async_database_url.startswith("sqlite")
+
+
+def to_async_url(url: str) -> str:
+    """Map plain ``postgresql://`` and ``sqlite://`` URLs to their async drivers."""
+    for plain, driver in (
+        ("postgresql://", "postgresql+asyncpg://"),
+        ("postgres://", "postgresql+asyncpg://"),
+        ("postgresql+psycopg://", "postgresql+asyncpg://"),
+        ("sqlite://", "sqlite+aiosqlite://"),
+    ):
+        if url.startswith(plain):
+            return driver + url[len(plain) :]
+    return url

@@ -1,0 +1,1 @@
+"""The event log: append-only, gap-free per department, hash-chained."""

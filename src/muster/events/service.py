@@ -1,0 +1,218 @@
+"""Appending events, reading them back and verifying the hash chain.
+
+An event is appended in the same transaction as the change it records. The
+department's head row is locked by the append (``UPDATE ... RETURNING``), so
+sequence numbers are gap-free and the chain is linear even under concurrent
+writers; the lock is released at commit.
+"""
+
+import hashlib
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic_core import to_jsonable_python
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from muster.core import clock
+from muster.core.ids import new_id
+from muster.events.errors import ChainHeadMissing
+from muster.events.models import GENESIS_HASH, Event, EventHead
+from muster.events.schemas import Actor, ChainReport
+
+_VERIFY_BATCH = 2000
+
+
+def _canonical_time(at: datetime) -> str:
+    return at.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def compute_hash(
+    *,
+    department_id: str,
+    seq: int,
+    at: datetime,
+    actor_id: str | None,
+    actor: str,
+    kind: str,
+    incident_id: str | None,
+    data: dict[str, Any],
+    prev_hash: str,
+) -> str:
+    """SHA-256 over the previous hash and the event's canonical JSON."""
+    body = json.dumps(
+        {
+            "department_id": department_id,
+            "seq": seq,
+            "at": _canonical_time(at),
+            "actor_id": actor_id,
+            "actor": actor,
+            "kind": kind,
+            "incident_id": incident_id,
+            "data": data,
+        },
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+        allow_nan=False,
+    )
+    return hashlib.sha256((prev_hash + body).encode()).hexdigest()
+
+
+async def create_chain(session: AsyncSession, *, department_id: str) -> None:
+    """Start an empty chain for a new department."""
+    session.add(
+        EventHead(department_id=department_id, last_seq=0, last_hash=GENESIS_HASH)
+    )
+    await session.flush()
+
+
+async def append(
+    session: AsyncSession,
+    *,
+    department_id: str,
+    kind: str,
+    actor: Actor,
+    data: dict[str, Any],
+    incident_id: str | None = None,
+) -> Event:
+    """Append one event to the department's chain and return it.
+
+    Takes the department's head lock until the transaction ends. Raises
+    ``ChainHeadMissing`` when the department has no chain.
+    """
+    row = (
+        await session.execute(
+            update(EventHead)
+            .where(EventHead.department_id == department_id)
+            .values(last_seq=EventHead.last_seq + 1)
+            .returning(EventHead.last_seq, EventHead.last_hash)
+        )
+    ).one_or_none()
+    if row is None:
+        raise ChainHeadMissing(f"department {department_id} has no event chain")
+    seq, prev_hash = row
+    at = clock.now()
+    payload: dict[str, Any] = to_jsonable_python(data)
+    values: dict[str, Any] = {
+        "department_id": department_id,
+        "seq": seq,
+        "at": at,
+        "actor_id": actor.id,
+        "actor": actor.name,
+        "kind": kind,
+        "incident_id": incident_id,
+        "data": payload,
+    }
+    digest = compute_hash(prev_hash=prev_hash, **values)
+    event_id = new_id()
+    await session.execute(
+        insert(Event).values(id=event_id, prev_hash=prev_hash, hash=digest, **values)
+    )
+    await session.execute(
+        update(EventHead)
+        .where(EventHead.department_id == department_id)
+        .values(last_hash=digest)
+    )
+    return Event(id=event_id, prev_hash=prev_hash, hash=digest, **values)
+
+
+async def list_incident_events(
+    session: AsyncSession,
+    *,
+    department_id: str,
+    incident_id: str,
+    after_seq: int = 0,
+    limit: int = 1000,
+) -> Sequence[Event]:
+    """Events of one incident in sequence order, after ``after_seq``."""
+    query = (
+        select(Event)
+        .where(
+            Event.department_id == department_id,
+            Event.incident_id == incident_id,
+            Event.seq > after_seq,
+        )
+        .order_by(Event.seq)
+        .limit(limit)
+    )
+    return (await session.scalars(query)).all()
+
+
+async def list_events(
+    session: AsyncSession, *, department_id: str, after_seq: int = 0, limit: int = 1000
+) -> Sequence[Event]:
+    """A department's events in sequence order, after ``after_seq``."""
+    query = (
+        select(Event)
+        .where(Event.department_id == department_id, Event.seq > after_seq)
+        .order_by(Event.seq)
+        .limit(limit)
+    )
+    return (await session.scalars(query)).all()
+
+
+def _check_event(event: Event, *, expected_seq: int, prev_hash: str) -> str | None:
+    if event.seq != expected_seq:
+        return f"sequence gap: expected {expected_seq}, found {event.seq}"
+    if event.prev_hash != prev_hash:
+        return "previous hash does not match the preceding event"
+    recomputed = compute_hash(
+        department_id=event.department_id,
+        seq=event.seq,
+        at=event.at,
+        actor_id=event.actor_id,
+        actor=event.actor,
+        kind=event.kind,
+        incident_id=event.incident_id,
+        data=event.data,
+        prev_hash=event.prev_hash,
+    )
+    if recomputed != event.hash:
+        return "content does not match its hash"
+    return None
+
+
+async def verify_chain(session: AsyncSession, *, department_id: str) -> ChainReport:
+    """Walk the chain in order and report the first broken link, if any.
+
+    Checks gap-free sequence numbers, each link to the previous hash, each
+    event's own hash, and that the head matches the last event (so deleting
+    the newest events is detected too).
+    """
+    head = await session.get(EventHead, department_id)
+    if head is None:
+        raise ChainHeadMissing(f"department {department_id} has no event chain")
+    expected, prev_hash, checked = 1, GENESIS_HASH, 0
+    while True:
+        batch = await list_events(
+            session,
+            department_id=department_id,
+            after_seq=expected - 1,
+            limit=_VERIFY_BATCH,
+        )
+        for event in batch:
+            reason = _check_event(event, expected_seq=expected, prev_hash=prev_hash)
+            if reason is not None:
+                return ChainReport(
+                    department_id,
+                    checked,
+                    ok=False,
+                    broken_seq=event.seq,
+                    broken_event_id=event.id,
+                    reason=reason,
+                )
+            prev_hash, expected, checked = event.hash, expected + 1, checked + 1
+        if len(batch) < _VERIFY_BATCH:
+            break
+    if head.last_seq != checked or head.last_hash != prev_hash:
+        return ChainReport(
+            department_id,
+            checked,
+            ok=False,
+            broken_seq=checked + 1,
+            reason=f"head says {head.last_seq} events; {checked} found",
+        )
+    return ChainReport(department_id, checked, ok=True)

@@ -1,0 +1,1 @@
+"""Incidents and incident types: the record, its callers, notes and lifecycle."""

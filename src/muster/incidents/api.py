@@ -1,0 +1,315 @@
+"""JSON routes for incident types, incidents, their callers, notes and timeline."""
+
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, status
+
+from muster.core.http import IfMatchDep, SessionDep, SettingsDep
+from muster.core.settings import Settings
+from muster.events.models import Event
+from muster.events.schemas import ActorRead, EventList, EventRead
+from muster.incidents import service as incident_service
+from muster.incidents.models import Incident, IncidentReport
+from muster.incidents.schemas import (
+    Closure,
+    IncidentCreate,
+    IncidentCreated,
+    IncidentList,
+    IncidentQuery,
+    IncidentRead,
+    IncidentSummary,
+    IncidentTypeCreate,
+    IncidentTypeList,
+    IncidentTypeRead,
+    IncidentUpdate,
+    LocationRead,
+    NoteCreate,
+    NoteRead,
+    PossibleDuplicate,
+    ReportCreate,
+    ReportRead,
+    StatusChange,
+)
+from muster.org.deps import Reader, require
+from muster.org.principal import Principal
+from muster.org.roles import Permission
+
+router = APIRouter()
+
+TypeAdmin = Annotated[Principal, Depends(require(Permission.TYPE_MANAGE))]
+Writer = Annotated[Principal, Depends(require(Permission.INCIDENT_WRITE))]
+NoteTaker = Annotated[Principal, Depends(require(Permission.INCIDENT_NOTE))]
+
+TIMELINE_LIMIT = 5000
+
+
+def _summary_fields(incident: Incident) -> dict[str, object]:
+    return {
+        "id": incident.id,
+        "number": incident.number,
+        "type": incident.incident_type.code,
+        "priority": incident.priority,
+        "status": incident.status,
+        "location": LocationRead(
+            lat=incident.lat, lon=incident.lon, address=incident.address
+        ),
+        "description": incident.description,
+        "owner_id": incident.owner_id,
+        "received_at": incident.received_at,
+        "dispatched_at": incident.dispatched_at,
+        "first_en_route_at": incident.first_en_route_at,
+        "first_on_scene_at": incident.first_on_scene_at,
+        "under_control_at": incident.under_control_at,
+        "closed_at": incident.closed_at,
+        "version": incident.version,
+    }
+
+
+def incident_read(
+    incident: Incident, reports: Sequence[IncidentReport]
+) -> IncidentRead:
+    return IncidentRead(
+        **_summary_fields(incident),  # type: ignore[arg-type]
+        type_name=incident.incident_type.name,
+        impact=incident.impact,
+        urgency=incident.urgency,
+        fields=incident.fields,
+        disposition=incident.disposition,
+        created_at=incident.created_at,
+        updated_at=incident.updated_at,
+        reports=[ReportRead.model_validate(r) for r in reports],
+    )
+
+
+def event_read(event: Event) -> EventRead:
+    return EventRead(
+        seq=event.seq,
+        at=event.at,
+        actor=ActorRead(id=event.actor_id, name=event.actor),
+        kind=event.kind,
+        incident_id=event.incident_id,
+        data=event.data,
+    )
+
+
+def _duplicate_rule(settings: Settings) -> incident_service.DuplicateRule:
+    return incident_service.DuplicateRule(
+        radius_m=settings.duplicate_radius_m,
+        window=timedelta(minutes=settings.duplicate_window_min),
+    )
+
+
+@router.get("/incident-types", tags=["incident types"])
+async def list_incident_types(
+    principal: Reader, session: SessionDep
+) -> IncidentTypeList:
+    types = await incident_service.list_incident_types(
+        session, department_id=principal.department_id
+    )
+    return IncidentTypeList(
+        items=[IncidentTypeRead.model_validate(t) for t in types], next_cursor=None
+    )
+
+
+@router.post(
+    "/incident-types", tags=["incident types"], status_code=status.HTTP_201_CREATED
+)
+async def create_incident_type(
+    body: IncidentTypeCreate, principal: TypeAdmin, session: SessionDep
+) -> IncidentTypeRead:
+    incident_type = await incident_service.create_incident_type(
+        session, department_id=principal.department_id, data=body, actor=principal.actor
+    )
+    return IncidentTypeRead.model_validate(incident_type)
+
+
+@router.get("/incident-types/{type_id}", tags=["incident types"])
+async def read_incident_type(
+    type_id: str, principal: Reader, session: SessionDep
+) -> IncidentTypeRead:
+    incident_type = await incident_service.get_incident_type(
+        session, department_id=principal.department_id, type_id=type_id
+    )
+    return IncidentTypeRead.model_validate(incident_type)
+
+
+@router.post("/incidents", tags=["incidents"], status_code=status.HTTP_201_CREATED)
+async def create_incident(
+    body: IncidentCreate, principal: Writer, session: SessionDep, settings: SettingsDep
+) -> IncidentCreated:
+    """Record a call as a new incident; answers with possible duplicates nearby."""
+    incident, reports, duplicates = await incident_service.create_incident(
+        session,
+        department_id=principal.department_id,
+        data=body,
+        actor=principal.actor,
+        duplicate_rule=_duplicate_rule(settings),
+    )
+    return IncidentCreated(
+        **incident_read(incident, reports).model_dump(),
+        possible_duplicates=[PossibleDuplicate.model_validate(d) for d in duplicates],
+    )
+
+
+@router.get("/incidents", tags=["incidents"])
+async def list_incidents(
+    principal: Reader, session: SessionDep, query: Annotated[IncidentQuery, Query()]
+) -> IncidentList:
+    incidents, next_cursor = await incident_service.list_incidents(
+        session,
+        department_id=principal.department_id,
+        filters=query,
+        cursor=query.cursor,
+        limit=query.limit,
+    )
+    items = [IncidentSummary(**_summary_fields(i)) for i in incidents]  # type: ignore[arg-type]
+    return IncidentList(items=items, next_cursor=next_cursor)
+
+
+@router.get("/incidents/{incident_id}", tags=["incidents"])
+async def read_incident(
+    incident_id: str, principal: Reader, session: SessionDep
+) -> IncidentRead:
+    incident = await incident_service.get_incident(
+        session, department_id=principal.department_id, incident_id=incident_id
+    )
+    reports = await incident_service.list_reports(session, incident_id=incident.id)
+    return incident_read(incident, reports)
+
+
+async def _read_after_change(session: SessionDep, incident: Incident) -> IncidentRead:
+    reports = await incident_service.list_reports(session, incident_id=incident.id)
+    return incident_read(incident, reports)
+
+
+@router.patch("/incidents/{incident_id}", tags=["incidents"])
+async def update_incident(
+    incident_id: str,
+    body: IncidentUpdate,
+    principal: Writer,
+    session: SessionDep,
+    version: IfMatchDep,
+) -> IncidentRead:
+    """Edit an incident; send ``If-Match: <version>`` to refuse a stale write (409)."""
+    incident = await incident_service.update_incident(
+        session,
+        department_id=principal.department_id,
+        incident_id=incident_id,
+        data=body,
+        actor=principal.actor,
+        expected_version=version,
+    )
+    return await _read_after_change(session, incident)
+
+
+@router.post(
+    "/incidents/{incident_id}/reports",
+    tags=["incidents"],
+    status_code=status.HTTP_201_CREATED,
+)
+async def add_report(
+    incident_id: str, body: ReportCreate, principal: Writer, session: SessionDep
+) -> ReportRead:
+    """Attach another caller's report to the incident."""
+    report = await incident_service.add_report(
+        session,
+        department_id=principal.department_id,
+        incident_id=incident_id,
+        caller=body,
+        received_at=body.received_at,
+        actor=principal.actor,
+    )
+    return ReportRead.model_validate(report)
+
+
+@router.post(
+    "/incidents/{incident_id}/notes",
+    tags=["incidents"],
+    status_code=status.HTTP_201_CREATED,
+)
+async def add_note(
+    incident_id: str, body: NoteCreate, principal: NoteTaker, session: SessionDep
+) -> NoteRead:
+    note = await incident_service.add_note(
+        session,
+        department_id=principal.department_id,
+        incident_id=incident_id,
+        text=body.text,
+        actor=principal.actor,
+    )
+    return NoteRead.model_validate(note)
+
+
+@router.post("/incidents/{incident_id}/status", tags=["incidents"])
+async def change_status(
+    incident_id: str,
+    body: StatusChange,
+    principal: Writer,
+    session: SessionDep,
+    version: IfMatchDep,
+) -> IncidentRead:
+    incident = await incident_service.change_status(
+        session,
+        department_id=principal.department_id,
+        incident_id=incident_id,
+        status=body.status,
+        reason=body.reason,
+        actor=principal.actor,
+        expected_version=version,
+    )
+    return await _read_after_change(session, incident)
+
+
+@router.post("/incidents/{incident_id}/close", tags=["incidents"])
+async def close_incident(
+    incident_id: str,
+    body: Closure,
+    principal: Writer,
+    session: SessionDep,
+    version: IfMatchDep,
+) -> IncidentRead:
+    incident = await incident_service.close_incident(
+        session,
+        department_id=principal.department_id,
+        incident_id=incident_id,
+        disposition=body.disposition,
+        actor=principal.actor,
+        expected_version=version,
+    )
+    return await _read_after_change(session, incident)
+
+
+@router.post("/incidents/{incident_id}/reopen", tags=["incidents"])
+async def reopen_incident(
+    incident_id: str, principal: Writer, session: SessionDep, version: IfMatchDep
+) -> IncidentRead:
+    incident = await incident_service.reopen_incident(
+        session,
+        department_id=principal.department_id,
+        incident_id=incident_id,
+        actor=principal.actor,
+        expected_version=version,
+    )
+    return await _read_after_change(session, incident)
+
+
+@router.get("/incidents/{incident_id}/timeline", tags=["incidents"])
+async def read_timeline(
+    incident_id: str,
+    principal: Reader,
+    session: SessionDep,
+    after: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=TIMELINE_LIMIT)] = TIMELINE_LIMIT,
+) -> EventList:
+    """The incident's events in sequence order; page with ``after=<seq>``."""
+    events = await incident_service.timeline(
+        session,
+        department_id=principal.department_id,
+        incident_id=incident_id,
+        after_seq=after,
+        limit=limit,
+    )
+    next_cursor = str(events[-1].seq) if len(events) == limit else None
+    return EventList(items=[event_read(e) for e in events], next_cursor=next_cursor)

@@ -1,0 +1,192 @@
+"""Request and response shapes of incidents and incident types."""
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field, StringConstraints, field_validator
+
+from muster.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from muster.core.schemas import (
+    Code,
+    InputModel,
+    Location,
+    NonBlank,
+    OutputModel,
+    ReportedTime,
+    ShortText,
+)
+from muster.incidents.lifecycle import IncidentStatus, Level
+
+Priority = Annotated[int, Field(ge=1, le=5)]
+Description = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)
+]
+LongText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)
+]
+Category = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[a-z0-9_]+$")]
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)]
+
+
+class IncidentTypeCreate(InputModel):
+    code: Code
+    name: ShortText
+    category: Category = "other"
+    default_priority: Priority = 3
+    fields_schema: dict[str, Any] | None = None
+
+
+class IncidentTypeRead(OutputModel):
+    id: str
+    code: str
+    name: str
+    category: str
+    default_priority: int
+    fields_schema: dict[str, Any] | None
+
+
+class IncidentTypeList(OutputModel):
+    items: list[IncidentTypeRead]
+    next_cursor: str | None
+
+
+class Caller(InputModel):
+    name: (
+        Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None
+    ) = None
+    phone: Phone | None = None
+    report: LongText | None = None
+
+
+class IncidentCreate(InputModel):
+    type: Code
+    description: Description
+    location: Location
+    priority: Priority | None = None
+    impact: Level | None = None
+    urgency: Level | None = None
+    caller: Caller | None = None
+    fields: dict[str, Any] = {}
+    owner_id: str | None = None
+    received_at: ReportedTime | None = None
+
+
+class IncidentUpdate(InputModel):
+    type: Code | None = None
+    description: Description | None = None
+    location: Location | None = None
+    priority: Priority | None = None
+    impact: Level | None = None
+    urgency: Level | None = None
+    fields: dict[str, Any] | None = None
+    owner_id: str | None = None
+
+
+class ReportCreate(Caller):
+    received_at: ReportedTime | None = None
+
+
+class NoteCreate(InputModel):
+    text: LongText
+
+
+class StatusChange(InputModel):
+    status: IncidentStatus
+    reason: (
+        Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None
+    ) = None
+
+
+class Closure(InputModel):
+    disposition: NonBlank
+
+
+class LocationRead(OutputModel):
+    lat: float
+    lon: float
+    address: str | None
+
+
+class ReportRead(OutputModel):
+    id: str
+    caller_name: str | None
+    caller_phone: str | None
+    text: str | None
+    received_at: datetime
+
+
+class NoteRead(OutputModel):
+    id: str
+    author: str
+    text: str
+    created_at: datetime
+
+
+class IncidentSummary(OutputModel):
+    id: str
+    number: str
+    type: str
+    priority: int
+    status: IncidentStatus
+    location: LocationRead
+    description: str
+    owner_id: str | None
+    received_at: datetime
+    dispatched_at: datetime | None
+    first_en_route_at: datetime | None
+    first_on_scene_at: datetime | None
+    under_control_at: datetime | None
+    closed_at: datetime | None
+    version: int
+
+
+class IncidentRead(IncidentSummary):
+    type_name: str
+    impact: Level | None
+    urgency: Level | None
+    fields: dict[str, Any]
+    disposition: str | None
+    created_at: datetime
+    updated_at: datetime
+    reports: list[ReportRead]
+
+
+class PossibleDuplicate(OutputModel):
+    id: str
+    number: str
+    distance_m: float
+    received_at: datetime
+
+
+class IncidentCreated(IncidentRead):
+    possible_duplicates: list[PossibleDuplicate]
+
+
+class IncidentList(OutputModel):
+    items: list[IncidentSummary]
+    next_cursor: str | None
+
+
+class IncidentFilters(BaseModel):
+    """Query filters; ``status`` takes repeated parameters or a comma list."""
+
+    status: list[IncidentStatus] | None = None
+    type: str | None = None
+    priority: Priority | None = None
+    q: Annotated[str, Field(max_length=200)] | None = None
+    since: datetime | None = None
+    owner_id: str | None = None
+
+    @field_validator("status", mode="before")
+    @classmethod
+    def _split_commas(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [value]
+        if isinstance(value, list):
+            return [part for item in value for part in str(item).split(",") if part]
+        return value
+
+
+class IncidentQuery(IncidentFilters):
+    cursor: str | None = None
+    limit: Annotated[int, Field(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT

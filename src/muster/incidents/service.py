@@ -1,0 +1,760 @@
+"""Incidents from first report to closure, and the incident types that shape them.
+
+Numbers come from a per-department, per-year counter row updated with an
+upsert; the row stays locked until commit, so numbers are consecutive and
+never reused even when creations race.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
+from sqlalchemy import Select, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from muster.core import clock
+from muster.core.db import dialect_name
+from muster.core.errors import NotFound, ValidationFailed, check_version, field_error
+from muster.core.geo import bounding_box, distance_m
+from muster.core.pagination import decode_cursor, encode_cursor
+from muster.events import service as event_service
+from muster.events.models import Event
+from muster.events.schemas import Actor
+from muster.incidents.errors import (
+    DuplicateIncidentTypeCode,
+    IllegalIncidentTransition,
+    IncidentClosed,
+    IncidentNotFound,
+    IncidentTypeNotFound,
+)
+from muster.incidents.lifecycle import OPEN, TRANSITIONS, IncidentStatus, priority_from
+from muster.incidents.models import (
+    Incident,
+    IncidentCounter,
+    IncidentNote,
+    IncidentReport,
+    IncidentType,
+)
+from muster.incidents.schemas import (
+    Caller,
+    IncidentCreate,
+    IncidentFilters,
+    IncidentTypeCreate,
+    IncidentUpdate,
+)
+from muster.org import service as org_service
+
+S = IncidentStatus
+UnitProgress = Literal["dispatched", "en_route", "on_scene"]
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicateCandidate:
+    id: str
+    number: str
+    distance_m: float
+    received_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicateRule:
+    radius_m: float
+    window: timedelta
+
+
+# Incident types --------------------------------------------------------------------
+
+
+async def create_incident_type(
+    session: AsyncSession, *, department_id: str, data: IncidentTypeCreate, actor: Actor
+) -> IncidentType:
+    """Raises ``DuplicateIncidentTypeCode``, or ``ValidationFailed`` for a bad schema."""
+    if data.fields_schema is not None:
+        _check_fields_schema(data.fields_schema)
+    if await find_incident_type(session, department_id=department_id, code=data.code):
+        raise DuplicateIncidentTypeCode(
+            f"incident type {data.code!r} exists", code=data.code
+        )
+    incident_type = IncidentType(
+        department_id=department_id, created_at=clock.now(), **data.model_dump()
+    )
+    session.add(incident_type)
+    await session.flush()
+    await event_service.append(
+        session,
+        department_id=department_id,
+        kind="incident_type.created",
+        actor=actor,
+        data={"incident_type_id": incident_type.id, **data.model_dump()},
+    )
+    return incident_type
+
+
+def _check_fields_schema(schema: dict[str, Any]) -> None:
+    try:
+        Draft202012Validator.check_schema(schema)
+    except SchemaError as exc:
+        raise field_error(
+            "fields_schema", f"not a valid JSON Schema: {exc.message}"
+        ) from exc
+    if schema.get("type", "object") != "object":
+        raise field_error("fields_schema", "the schema must describe an object")
+
+
+async def find_incident_type(
+    session: AsyncSession, *, department_id: str, code: str
+) -> IncidentType | None:
+    return await session.scalar(
+        select(IncidentType).where(
+            IncidentType.department_id == department_id, IncidentType.code == code
+        )
+    )
+
+
+async def get_incident_type(
+    session: AsyncSession, *, department_id: str, type_id: str
+) -> IncidentType:
+    incident_type = await session.get(IncidentType, type_id)
+    if incident_type is None or incident_type.department_id != department_id:
+        raise IncidentTypeNotFound(f"no incident type {type_id}")
+    return incident_type
+
+
+async def list_incident_types(
+    session: AsyncSession, *, department_id: str
+) -> Sequence[IncidentType]:
+    query = (
+        select(IncidentType)
+        .where(IncidentType.department_id == department_id)
+        .order_by(IncidentType.code)
+    )
+    return (await session.scalars(query)).all()
+
+
+async def _type_for_input(
+    session: AsyncSession, department_id: str, code: str
+) -> IncidentType:
+    incident_type = await find_incident_type(
+        session, department_id=department_id, code=code
+    )
+    if incident_type is None:
+        raise field_error("type", f"unknown incident type {code!r}")
+    return incident_type
+
+
+def _validate_fields(incident_type: IncidentType, fields: dict[str, Any]) -> None:
+    if incident_type.fields_schema is None:
+        return
+    validator = Draft202012Validator(incident_type.fields_schema)
+    errors = [
+        {"loc": ["body", "fields", *error.absolute_path], "msg": error.message}
+        for error in validator.iter_errors(fields)
+    ]
+    if errors:
+        raise ValidationFailed(
+            f"fields do not match the {incident_type.code} form", errors=errors
+        )
+
+
+async def _check_owner(
+    session: AsyncSession, department_id: str, owner_id: str
+) -> None:
+    try:
+        await org_service.get_member(
+            session, department_id=department_id, member_id=owner_id
+        )
+    except NotFound as exc:
+        raise field_error("owner_id", f"unknown member {owner_id}") from exc
+
+
+# Creation --------------------------------------------------------------------------
+
+
+async def _next_number(session: AsyncSession, department_id: str, year: int) -> int:
+    insert = pg_insert if dialect_name(session) == "postgresql" else sqlite_insert
+    statement = (
+        insert(IncidentCounter)
+        .values(department_id=department_id, year=year, last_number=1)
+        .on_conflict_do_update(
+            index_elements=["department_id", "year"],
+            set_={"last_number": IncidentCounter.last_number + 1},
+        )
+        .returning(IncidentCounter.last_number)
+    )
+    number: int = (await session.execute(statement)).scalar_one()
+    return number
+
+
+async def find_possible_duplicates(
+    session: AsyncSession,
+    *,
+    department_id: str,
+    incident_type: IncidentType,
+    lat: float,
+    lon: float,
+    at: datetime,
+    rule: DuplicateRule,
+) -> list[DuplicateCandidate]:
+    """Open incidents of the same category near ``(lat, lon)`` received lately."""
+    min_lat, max_lat, min_lon, max_lon = bounding_box(lat, lon, rule.radius_m)
+    query = (
+        select(
+            Incident.id,
+            Incident.number,
+            Incident.lat,
+            Incident.lon,
+            Incident.received_at,
+        )
+        .join(IncidentType, IncidentType.id == Incident.type_id)
+        .where(
+            Incident.department_id == department_id,
+            Incident.status.in_([str(s) for s in OPEN]),
+            Incident.received_at >= at - rule.window,
+            Incident.lat.between(min_lat, max_lat),
+            Incident.lon.between(min_lon, max_lon),
+            IncidentType.category == incident_type.category,
+        )
+    )
+    found = []
+    for row in (await session.execute(query)).all():
+        metres = distance_m(lat, lon, row.lat, row.lon)
+        if metres <= rule.radius_m:
+            found.append(
+                DuplicateCandidate(
+                    row.id, row.number, round(metres, 1), row.received_at
+                )
+            )
+    return sorted(found, key=lambda c: c.distance_m)
+
+
+def _report(
+    department_id: str, incident_id: str, caller: Caller, at: datetime, actor: Actor
+) -> IncidentReport:
+    return IncidentReport(
+        department_id=department_id,
+        incident_id=incident_id,
+        caller_name=caller.name,
+        caller_phone=caller.phone,
+        text=caller.report,
+        received_at=at,
+        created_by=actor.id,
+    )
+
+
+async def create_incident(
+    session: AsyncSession,
+    *,
+    department_id: str,
+    data: IncidentCreate,
+    actor: Actor,
+    duplicate_rule: DuplicateRule,
+) -> tuple[Incident, list[IncidentReport], list[DuplicateCandidate]]:
+    """Record a new incident with its first caller report and number.
+
+    Returns the incident, its reports and the open incidents it may duplicate.
+    Raises ``ValidationFailed`` for an unknown type, owner or bad extra fields.
+    """
+    incident_type = await _type_for_input(session, department_id, data.type)
+    _validate_fields(incident_type, data.fields)
+    if data.owner_id is not None:
+        await _check_owner(session, department_id, data.owner_id)
+    department = await org_service.get_department(session, department_id)
+    now = clock.now()
+    received_at = data.received_at or now
+    duplicates = await find_possible_duplicates(
+        session,
+        department_id=department_id,
+        incident_type=incident_type,
+        lat=data.location.lat,
+        lon=data.location.lon,
+        at=received_at,
+        rule=duplicate_rule,
+    )
+    year = received_at.astimezone(ZoneInfo(department.timezone)).year
+    number = f"{year}-{await _next_number(session, department_id, year):06d}"
+    priority = data.priority or priority_from(
+        data.impact, data.urgency, incident_type.default_priority
+    )
+    incident = Incident(
+        department_id=department_id,
+        number=number,
+        type_id=incident_type.id,
+        incident_type=incident_type,
+        priority=priority,
+        impact=data.impact,
+        urgency=data.urgency,
+        status=S.NEW,
+        lat=data.location.lat,
+        lon=data.location.lon,
+        address=data.location.address,
+        description=data.description,
+        owner_id=data.owner_id,
+        fields=data.fields,
+        received_at=received_at,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(incident)
+    await session.flush()
+    reports = []
+    if data.caller is not None:
+        reports.append(
+            _report(department_id, incident.id, data.caller, received_at, actor)
+        )
+        session.add_all(reports)
+    await event_service.append(
+        session,
+        department_id=department_id,
+        kind="incident.created",
+        actor=actor,
+        incident_id=incident.id,
+        data={
+            "number": number,
+            "type": incident_type.code,
+            "priority": priority,
+            "status": incident.status,
+            "description": data.description,
+            "location": data.location.model_dump(),
+            "fields": data.fields,
+            "caller": data.caller.model_dump() if data.caller else None,
+            "possible_duplicates": [d.number for d in duplicates],
+        },
+    )
+    return incident, reports, duplicates
+
+
+# Reading ---------------------------------------------------------------------------
+
+
+async def get_incident(
+    session: AsyncSession,
+    *,
+    department_id: str,
+    incident_id: str,
+    for_update: bool = False,
+) -> Incident:
+    """The incident, row-locked until commit when ``for_update`` (on PostgreSQL)."""
+    query = select(Incident).where(
+        Incident.id == incident_id, Incident.department_id == department_id
+    )
+    if for_update:
+        query = query.with_for_update(of=Incident)
+    incident = await session.scalar(query)
+    if incident is None:
+        raise IncidentNotFound(f"no incident {incident_id}", incident_id=incident_id)
+    return incident
+
+
+async def list_reports(
+    session: AsyncSession, *, incident_id: str
+) -> Sequence[IncidentReport]:
+    query = (
+        select(IncidentReport)
+        .where(IncidentReport.incident_id == incident_id)
+        .order_by(IncidentReport.received_at, IncidentReport.id)
+    )
+    return (await session.scalars(query)).all()
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _filtered(
+    query: Select[tuple[Incident]], filters: IncidentFilters
+) -> Select[tuple[Incident]]:
+    if filters.status:
+        query = query.where(Incident.status.in_([str(s) for s in filters.status]))
+    if filters.type:
+        query = query.where(IncidentType.code == filters.type)
+    if filters.priority is not None:
+        query = query.where(Incident.priority == filters.priority)
+    if filters.since is not None:
+        query = query.where(Incident.received_at >= filters.since)
+    if filters.owner_id:
+        query = query.where(Incident.owner_id == filters.owner_id)
+    if filters.q:
+        pattern = f"%{_escape_like(filters.q)}%"
+        query = query.where(
+            Incident.description.ilike(pattern, escape="\\")
+            | Incident.address.ilike(pattern, escape="\\")
+            | Incident.number.ilike(pattern, escape="\\")
+        )
+    return query
+
+
+async def list_incidents(
+    session: AsyncSession,
+    *,
+    department_id: str,
+    filters: IncidentFilters,
+    cursor: str | None,
+    limit: int,
+) -> tuple[Sequence[Incident], str | None]:
+    """Newest first, one page at a time; the cursor carries the last row's key."""
+    query = _filtered(
+        select(Incident).where(Incident.department_id == department_id), filters
+    ).order_by(Incident.received_at.desc(), Incident.id.desc())
+    if cursor:
+        received, last_id = decode_cursor(cursor, size=2)
+        try:
+            received_at = datetime.fromisoformat(received)
+        except (TypeError, ValueError) as exc:
+            raise field_error("cursor", "malformed cursor") from exc
+        query = query.where(
+            (Incident.received_at < received_at)
+            | ((Incident.received_at == received_at) & (Incident.id < last_id))
+        )
+    rows = (await session.scalars(query.limit(limit + 1))).all()
+    if len(rows) <= limit:
+        return rows, None
+    last = rows[limit - 1]
+    return rows[:limit], encode_cursor(last.received_at.isoformat(), last.id)
+
+
+async def timeline(
+    session: AsyncSession,
+    *,
+    department_id: str,
+    incident_id: str,
+    after_seq: int,
+    limit: int,
+) -> Sequence[Event]:
+    """The incident's events in order. Raises ``IncidentNotFound``."""
+    await get_incident(session, department_id=department_id, incident_id=incident_id)
+    return await event_service.list_incident_events(
+        session,
+        department_id=department_id,
+        incident_id=incident_id,
+        after_seq=after_seq,
+        limit=limit,
+    )
+
+
+# Changes ---------------------------------------------------------------------------
+
+
+async def _load_for_change(
+    session: AsyncSession,
+    department_id: str,
+    incident_id: str,
+    expected_version: int | None,
+) -> Incident:
+    incident = await get_incident(
+        session, department_id=department_id, incident_id=incident_id, for_update=True
+    )
+    check_version(incident.version, expected_version)
+    return incident
+
+
+def _require_open(incident: Incident) -> None:
+    if incident.status not in OPEN:
+        raise IncidentClosed(
+            f"incident {incident.number} is {incident.status}; reopen it first",
+            incident_id=incident.id,
+        )
+
+
+async def _apply_update(
+    session: AsyncSession, incident: Incident, data: IncidentUpdate
+) -> dict[str, Any]:
+    changes: dict[str, Any] = data.model_dump(exclude_unset=True)
+    if "type" in changes:
+        incident_type = await _type_for_input(
+            session, incident.department_id, data.type or ""
+        )
+        incident.type_id, incident.incident_type = incident_type.id, incident_type
+    if data.fields is not None or "type" in changes:
+        fields = data.fields if data.fields is not None else incident.fields
+        _validate_fields(incident.incident_type, fields)
+        incident.fields = fields
+    if data.owner_id is not None:
+        await _check_owner(session, incident.department_id, data.owner_id)
+    if data.location is not None:
+        incident.lat, incident.lon = data.location.lat, data.location.lon
+        incident.address = data.location.address
+    for field in ("description", "owner_id", "impact", "urgency"):
+        if field in changes:
+            setattr(incident, field, changes[field])
+    if data.priority is not None:
+        incident.priority = data.priority
+    elif {"impact", "urgency"} & changes.keys():
+        incident.priority = priority_from(
+            data.impact, data.urgency, incident.incident_type.default_priority
+        )
+        changes["priority"] = incident.priority
+    return changes
+
+
+async def update_incident(
+    session: AsyncSession,
+    *,
+    department_id: str,
+    incident_id: str,
+    data: IncidentUpdate,
+    actor: Actor,
+    expected_version: int | None,
+) -> Incident:
+    """Edit an open incident. Raises ``StaleVersion``, ``IncidentClosed``,
+    ``ValidationFailed``."""
+    incident = await _load_for_change(
+        session, department_id, incident_id, expected_version
+    )
+    _require_open(incident)
+    changes = await _apply_update(session, incident, data)
+    if not changes:
+        return incident
+    incident.updated_at = clock.now()
+    await session.flush()
+    await event_service.append(
+        session,
+        department_id=department_id,
+        kind="incident.updated",
+        actor=actor,
+        incident_id=incident.id,
+        data={"changes": changes},
+    )
+    return incident
+
+
+async def add_report(
+    session: AsyncSession,
+    *,
+    department_id: str,
+    incident_id: str,
+    caller: Caller,
+    received_at: datetime | None,
+    actor: Actor,
+) -> IncidentReport:
+    """Attach another caller's report to an incident (open or not: late callers count)."""
+    incident = await get_incident(
+        session, department_id=department_id, incident_id=incident_id
+    )
+    report = _report(
+        department_id, incident.id, caller, received_at or clock.now(), actor
+    )
+    session.add(report)
+    await session.flush()
+    await event_service.append(
+        session,
+        department_id=department_id,
+        kind="incident.report_added",
+        actor=actor,
+        incident_id=incident.id,
+        data={"report_id": report.id, **caller.model_dump()},
+    )
+    return report
+
+
+async def add_note(
+    session: AsyncSession,
+    *,
+    department_id: str,
+    incident_id: str,
+    text: str,
+    actor: Actor,
+) -> IncidentNote:
+    incident = await get_incident(
+        session, department_id=department_id, incident_id=incident_id
+    )
+    note = IncidentNote(
+        department_id=department_id,
+        incident_id=incident.id,
+        author_id=actor.id,
+        author=actor.name,
+        text=text,
+        created_at=clock.now(),
+    )
+    session.add(note)
+    await session.flush()
+    await event_service.append(
+        session,
+        department_id=department_id,
+        kind="incident.note_added",
+        actor=actor,
+        incident_id=incident.id,
+        data={"note_id": note.id, "text": text},
+    )
+    return note
+
+
+def _stamp(incident: Incident, status: IncidentStatus, at: datetime) -> None:
+    if status is S.DISPATCHED and incident.dispatched_at is None:
+        incident.dispatched_at = at
+    if status is S.UNDER_CONTROL and incident.under_control_at is None:
+        incident.under_control_at = at
+
+
+async def _move(
+    session: AsyncSession,
+    incident: Incident,
+    target: IncidentStatus,
+    actor: Actor,
+    extra: dict[str, Any],
+) -> None:
+    previous = incident.status
+    incident.status = target
+    incident.updated_at = clock.now()
+    await session.flush()
+    await event_service.append(
+        session,
+        department_id=incident.department_id,
+        kind="incident.status_changed",
+        actor=actor,
+        incident_id=incident.id,
+        data={"from": previous, "to": str(target), **extra},
+    )
+
+
+async def change_status(
+    session: AsyncSession,
+    *,
+    department_id: str,
+    incident_id: str,
+    status: IncidentStatus,
+    reason: str | None,
+    actor: Actor,
+    expected_version: int | None,
+) -> Incident:
+    """Move an incident along its lifecycle (not to closed: see ``close``).
+
+    Raises ``IllegalIncidentTransition`` for a move the lifecycle forbids.
+    """
+    incident = await _load_for_change(
+        session, department_id, incident_id, expected_version
+    )
+    current = IncidentStatus(incident.status)
+    if status is S.CLOSED:
+        raise IllegalIncidentTransition("close an incident with POST .../close")
+    if status not in TRANSITIONS[current]:
+        raise IllegalIncidentTransition(
+            f"incident {incident.number} cannot go from {current} to {status}",
+            current_status=str(current),
+        )
+    now = clock.now()
+    _stamp(incident, status, now)
+    if status is S.CANCELLED:
+        incident.closed_at = now
+    await _move(session, incident, status, actor, {"reason": reason} if reason else {})
+    return incident
+
+
+async def close_incident(
+    session: AsyncSession,
+    *,
+    department_id: str,
+    incident_id: str,
+    disposition: str,
+    actor: Actor,
+    expected_version: int | None,
+) -> Incident:
+    """Close an open incident with a disposition. Raises ``IncidentClosed``."""
+    incident = await _load_for_change(
+        session, department_id, incident_id, expected_version
+    )
+    _require_open(incident)
+    # TODO(#3): clear the incident's assignments (and free its units) on close once
+    # the dispatch domain owns assignments; until then units clear themselves.
+    now = clock.now()
+    incident.closed_at, incident.disposition = now, disposition
+    previous = incident.status
+    incident.status, incident.updated_at = S.CLOSED, now
+    await session.flush()
+    await event_service.append(
+        session,
+        department_id=department_id,
+        kind="incident.closed",
+        actor=actor,
+        incident_id=incident.id,
+        data={"from": previous, "disposition": disposition},
+    )
+    return incident
+
+
+async def reopen_incident(
+    session: AsyncSession,
+    *,
+    department_id: str,
+    incident_id: str,
+    actor: Actor,
+    expected_version: int | None,
+) -> Incident:
+    """Reopen a closed or cancelled incident where its work had got to.
+
+    Lifecycle times already reached are kept; ``closed_at`` is cleared and set
+    again by the next close. Raises ``IllegalIncidentTransition`` if open.
+    """
+    incident = await _load_for_change(
+        session, department_id, incident_id, expected_version
+    )
+    if incident.status in OPEN:
+        raise IllegalIncidentTransition(f"incident {incident.number} is already open")
+    if incident.first_on_scene_at is not None:
+        target = S.ACTIVE
+    elif incident.dispatched_at is not None:
+        target = S.DISPATCHED
+    else:
+        target = S.NEW
+    previous = incident.status
+    incident.status, incident.closed_at, incident.disposition = target, None, None
+    incident.updated_at = clock.now()
+    await session.flush()
+    await event_service.append(
+        session,
+        department_id=department_id,
+        kind="incident.reopened",
+        actor=actor,
+        incident_id=incident.id,
+        data={"from": previous, "to": str(target)},
+    )
+    return incident
+
+
+async def get_open_incident(
+    session: AsyncSession, *, department_id: str, incident_id: str
+) -> Incident:
+    """The incident, locked, if open. Raises ``IncidentNotFound`` or ``IncidentClosed``."""
+    incident = await get_incident(
+        session, department_id=department_id, incident_id=incident_id, for_update=True
+    )
+    _require_open(incident)
+    return incident
+
+
+async def record_unit_progress(
+    session: AsyncSession,
+    *,
+    incident: Incident,
+    progress: UnitProgress,
+    at: datetime,
+    actor: Actor,
+) -> None:
+    """Stamp the lifecycle times a unit's move reaches first, and advance the status.
+
+    The first unit dispatched (or moving without dispatch) marks the incident
+    dispatched; the first unit on scene makes it active.
+    """
+    if incident.dispatched_at is None:
+        incident.dispatched_at = at
+    if progress == "en_route" and incident.first_en_route_at is None:
+        incident.first_en_route_at = at
+    if progress == "on_scene" and incident.first_on_scene_at is None:
+        incident.first_on_scene_at = at
+    target = {
+        "dispatched": S.DISPATCHED,
+        "en_route": S.DISPATCHED,
+        "on_scene": S.ACTIVE,
+    }[progress]
+    order = [S.NEW, S.DISPATCHED, S.ACTIVE]
+    current = IncidentStatus(incident.status)
+    if current in order and order.index(target) > order.index(current):
+        await _move(session, incident, target, actor, {"cause": f"unit {progress}"})
+    else:
+        incident.updated_at = clock.now()
+        await session.flush()

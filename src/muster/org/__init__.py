@@ -1,0 +1,1 @@
+"""Departments, members and their roles, tokens, and stations."""

@@ -1,0 +1,560 @@
+"""Departments, members, authentication and stations.
+
+Every query takes the caller's ``department_id``; anything outside it is
+reported as not found, so one department never learns of another's rows.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from muster.core import clock
+from muster.core.errors import (
+    InvalidTransition,
+    PermissionDenied,
+    Unauthenticated,
+    ValidationFailed,
+    check_version,
+    field_error,
+)
+from muster.core.pagination import decode_cursor, encode_cursor
+from muster.core.security import (
+    dummy_verify,
+    hash_password,
+    hash_token,
+    new_token,
+    verify_password,
+)
+from muster.events import service as event_service
+from muster.events.schemas import Actor
+from muster.org.errors import (
+    DepartmentNotFound,
+    DuplicateMembership,
+    DuplicateSlug,
+    DuplicateStationCode,
+    InvalidCredentials,
+    MemberNotFound,
+    StationNotFound,
+    TokenNotFound,
+)
+from muster.org.models import ApiToken, Department, Member, Membership, Station
+from muster.org.principal import Principal
+from muster.org.roles import Role
+from muster.org.schemas import (
+    ApiTokenCreate,
+    MemberCreate,
+    MemberUpdate,
+    StationCreate,
+    StationUpdate,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedToken:
+    token: str
+    record: ApiToken
+    department: Department
+
+
+# Departments ---------------------------------------------------------------------
+
+
+async def create_department(
+    session: AsyncSession, *, name: str, slug: str, timezone: str = "UTC", actor: Actor
+) -> Department:
+    """Create a department with an empty event chain. Raises ``DuplicateSlug``."""
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise field_error("timezone", f"unknown time zone {timezone!r}") from exc
+    if await session.scalar(select(Department.id).where(Department.slug == slug)):
+        raise DuplicateSlug(f"a department with slug {slug!r} exists", slug=slug)
+    department = Department(
+        name=name, slug=slug, timezone=timezone, created_at=clock.now()
+    )
+    session.add(department)
+    await session.flush()
+    await event_service.create_chain(session, department_id=department.id)
+    await event_service.append(
+        session,
+        department_id=department.id,
+        kind="department.created",
+        actor=actor,
+        data={"name": name, "slug": slug, "timezone": timezone},
+    )
+    return department
+
+
+async def get_department_by_slug(session: AsyncSession, slug: str) -> Department:
+    department = await session.scalar(select(Department).where(Department.slug == slug))
+    if department is None:
+        raise DepartmentNotFound(f"no department {slug!r}", slug=slug)
+    return department
+
+
+async def get_department(session: AsyncSession, department_id: str) -> Department:
+    department = await session.get(Department, department_id)
+    if department is None:
+        raise DepartmentNotFound(f"no department {department_id}")
+    return department
+
+
+async def list_member_departments(
+    session: AsyncSession, *, member_id: str
+) -> Sequence[Department]:
+    query = (
+        select(Department)
+        .join(Membership, Membership.department_id == Department.id)
+        .where(Membership.member_id == member_id, Membership.is_active.is_(True))
+        .order_by(Department.name)
+    )
+    return (await session.scalars(query)).all()
+
+
+# Members ---------------------------------------------------------------------------
+
+
+async def find_member_by_email(session: AsyncSession, email: str) -> Member | None:
+    return await session.scalar(select(Member).where(Member.email == email.lower()))
+
+
+async def _check_station(
+    session: AsyncSession, department_id: str, station_id: str
+) -> None:
+    owner = await session.scalar(
+        select(Station.department_id).where(Station.id == station_id)
+    )
+    if owner != department_id:
+        raise field_error("station_id", f"unknown station {station_id}")
+
+
+async def add_member(
+    session: AsyncSession, *, department_id: str, data: MemberCreate, actor: Actor
+) -> tuple[Member, Membership]:
+    """Add a person to the department, creating their account if the email is new.
+
+    An existing account keeps its password; it only gains a membership here.
+    Raises ``DuplicateMembership`` if they already belong to the department.
+    """
+    if data.station_id is not None:
+        await _check_station(session, department_id, data.station_id)
+    member = await find_member_by_email(session, data.email)
+    if member is None:
+        member = Member(
+            email=data.email,
+            name=data.name,
+            phone=data.phone,
+            is_active=True,
+            password_hash=hash_password(data.password) if data.password else None,
+            created_at=clock.now(),
+        )
+        session.add(member)
+        await session.flush()
+    elif await _find_membership(session, department_id, member.id) is not None:
+        raise DuplicateMembership(f"{data.email} already belongs to this department")
+    membership = Membership(
+        department_id=department_id,
+        member_id=member.id,
+        roles=[str(role) for role in data.roles],
+        qualifications=data.qualifications,
+        station_id=data.station_id,
+        is_active=True,
+        created_at=clock.now(),
+    )
+    session.add(membership)
+    await session.flush()
+    await event_service.append(
+        session,
+        department_id=department_id,
+        kind="member.added",
+        actor=actor,
+        data={"member_id": member.id, "name": member.name, "roles": membership.roles},
+    )
+    return member, membership
+
+
+async def _find_membership(
+    session: AsyncSession, department_id: str, member_id: str
+) -> Membership | None:
+    return await session.scalar(
+        select(Membership).where(
+            Membership.department_id == department_id, Membership.member_id == member_id
+        )
+    )
+
+
+async def get_member(
+    session: AsyncSession, *, department_id: str, member_id: str
+) -> tuple[Member, Membership]:
+    row = (
+        await session.execute(
+            select(Member, Membership)
+            .join(Membership, Membership.member_id == Member.id)
+            .where(Membership.department_id == department_id, Member.id == member_id)
+        )
+    ).one_or_none()
+    if row is None:
+        raise MemberNotFound(f"no member {member_id}", member_id=member_id)
+    return row[0], row[1]
+
+
+async def list_members(
+    session: AsyncSession, *, department_id: str, cursor: str | None, limit: int
+) -> tuple[list[tuple[Member, Membership]], str | None]:
+    """Members in name order, one page at a time."""
+    query = (
+        select(Member, Membership)
+        .join(Membership, Membership.member_id == Member.id)
+        .where(Membership.department_id == department_id)
+        .order_by(Member.name, Member.id)
+        .limit(limit + 1)
+    )
+    if cursor:
+        name, member_id = decode_cursor(cursor, size=2)
+        query = query.where(
+            (Member.name > name) | ((Member.name == name) & (Member.id > member_id))
+        )
+    rows = [(row[0], row[1]) for row in (await session.execute(query)).all()]
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = encode_cursor(rows[-1][0].name, rows[-1][0].id)
+    return rows, next_cursor
+
+
+async def update_member(
+    session: AsyncSession,
+    *,
+    department_id: str,
+    member_id: str,
+    data: MemberUpdate,
+    actor: Actor,
+    expected_version: int | None = None,
+) -> tuple[Member, Membership]:
+    """Change a member's profile and their membership of this department.
+
+    Raises ``StaleVersion`` on a stale ``expected_version`` and
+    ``InvalidTransition`` when an admin would drop their own admin role.
+    """
+    member, membership = await get_member(
+        session, department_id=department_id, member_id=member_id
+    )
+    check_version(membership.version, expected_version)
+    if (
+        actor.id == member_id
+        and data.roles is not None
+        and Role.ADMIN not in data.roles
+    ):
+        if Role.ADMIN in membership.roles:
+            raise InvalidTransition("an admin cannot remove their own admin role")
+    changes = data.model_dump(exclude_unset=True)
+    if changes.get("station_id") is not None:
+        await _check_station(session, department_id, changes["station_id"])
+    for field in ("name", "phone"):
+        if field in changes and changes[field] is not None:
+            setattr(member, field, changes[field])
+    for field in ("roles", "qualifications", "station_id", "is_active"):
+        if field in changes:
+            value = changes[field]
+            if field == "roles":
+                value = (
+                    [str(role) for role in value]
+                    if value is not None
+                    else membership.roles
+                )
+            setattr(membership, field, value)
+    await session.flush()
+    await event_service.append(
+        session,
+        department_id=department_id,
+        kind="member.updated",
+        actor=actor,
+        data={"member_id": member.id, "changes": changes},
+    )
+    return member, membership
+
+
+async def set_password(
+    session: AsyncSession,
+    *,
+    department_id: str,
+    member_id: str,
+    password: str,
+    actor: Actor,
+) -> None:
+    member, _ = await get_member(
+        session, department_id=department_id, member_id=member_id
+    )
+    member.password_hash = hash_password(password)
+    await event_service.append(
+        session,
+        department_id=department_id,
+        kind="member.password_set",
+        actor=actor,
+        data={"member_id": member.id},
+    )
+
+
+# Authentication --------------------------------------------------------------------
+
+
+async def _pick_department(
+    session: AsyncSession, member: Member, slug: str | None
+) -> Department:
+    departments = await list_member_departments(session, member_id=member.id)
+    if slug is not None:
+        for department in departments:
+            if department.slug == slug:
+                return department
+        raise InvalidCredentials("email, password or department is wrong")
+    if len(departments) == 1:
+        return departments[0]
+    if not departments:
+        raise InvalidCredentials("email, password or department is wrong")
+    slugs = ", ".join(d.slug for d in departments)
+    raise field_error("department", f"member belongs to several departments: {slugs}")
+
+
+async def login(
+    session: AsyncSession,
+    *,
+    email: str,
+    password: str,
+    department_slug: str | None,
+    ttl: timedelta,
+) -> IssuedToken:
+    """Check the password and issue a session token for one department.
+
+    Raises ``InvalidCredentials`` without saying which part was wrong.
+    """
+    member = await find_member_by_email(session, email)
+    if member is None or member.password_hash is None:
+        dummy_verify()
+        raise InvalidCredentials("email, password or department is wrong")
+    if not verify_password(member.password_hash, password) or not member.is_active:
+        raise InvalidCredentials("email, password or department is wrong")
+    department = await _pick_department(session, member, department_slug)
+    token = new_token()
+    record = ApiToken(
+        token_hash=hash_token(token),
+        member_id=member.id,
+        department_id=department.id,
+        kind="session",
+        name="login",
+        roles=None,
+        created_at=clock.now(),
+        expires_at=clock.now() + ttl,
+        revoked_at=None,
+    )
+    session.add(record)
+    await session.flush()
+    await event_service.append(
+        session,
+        department_id=department.id,
+        kind="member.logged_in",
+        actor=Actor(id=member.id, name=member.name),
+        data={"token_id": record.id},
+    )
+    return IssuedToken(token=token, record=record, department=department)
+
+
+async def authenticate(session: AsyncSession, token: str) -> Principal:
+    """Resolve a bearer token to a principal. Raises ``Unauthenticated``."""
+    row = (
+        await session.execute(
+            select(ApiToken, Member.name, Membership.roles)
+            .join(Member, Member.id == ApiToken.member_id)
+            .join(
+                Membership,
+                (Membership.member_id == ApiToken.member_id)
+                & (Membership.department_id == ApiToken.department_id),
+            )
+            .where(
+                ApiToken.token_hash == hash_token(token),
+                ApiToken.revoked_at.is_(None),
+                Member.is_active.is_(True),
+                Membership.is_active.is_(True),
+            )
+        )
+    ).one_or_none()
+    if row is None:
+        raise Unauthenticated(
+            "the bearer token is missing, unknown, expired or revoked"
+        )
+    record, member_name, member_roles = row
+    if record.expires_at is not None and record.expires_at <= clock.now():
+        raise Unauthenticated(
+            "the bearer token is missing, unknown, expired or revoked"
+        )
+    roles = {Role(role) for role in member_roles}
+    if record.roles is not None:
+        roles &= {Role(role) for role in record.roles}
+    return Principal(
+        member_id=record.member_id,
+        member_name=member_name,
+        department_id=record.department_id,
+        roles=frozenset(roles),
+        token_id=record.id,
+    )
+
+
+async def create_api_token(
+    session: AsyncSession, *, principal: Principal, data: ApiTokenCreate
+) -> tuple[str, ApiToken]:
+    """Issue a long-lived token for a device or integration, shown only once."""
+    member_id = data.member_id or principal.member_id
+    _, membership = await get_member(
+        session, department_id=principal.department_id, member_id=member_id
+    )
+    if data.roles is not None and not {str(r) for r in data.roles} <= set(
+        membership.roles
+    ):
+        raise ValidationFailed(
+            "a token cannot hold roles its member does not have",
+            errors=[
+                {"loc": ["body", "roles"], "msg": "not a subset of the member's roles"}
+            ],
+        )
+    token = new_token()
+    expires = (
+        clock.now() + timedelta(days=data.expires_in_days)
+        if data.expires_in_days
+        else None
+    )
+    record = ApiToken(
+        token_hash=hash_token(token),
+        member_id=member_id,
+        department_id=principal.department_id,
+        kind="api",
+        name=data.name,
+        roles=[str(r) for r in data.roles] if data.roles is not None else None,
+        created_at=clock.now(),
+        expires_at=expires,
+        revoked_at=None,
+    )
+    session.add(record)
+    await session.flush()
+    await event_service.append(
+        session,
+        department_id=principal.department_id,
+        kind="token.created",
+        actor=principal.actor,
+        data={"token_id": record.id, "member_id": member_id, "name": data.name},
+    )
+    return token, record
+
+
+async def list_api_tokens(
+    session: AsyncSession, *, department_id: str
+) -> Sequence[ApiToken]:
+    query = (
+        select(ApiToken)
+        .where(ApiToken.department_id == department_id, ApiToken.kind == "api")
+        .order_by(ApiToken.created_at)
+    )
+    return (await session.scalars(query)).all()
+
+
+async def revoke_token(
+    session: AsyncSession, *, principal: Principal, token_id: str
+) -> ApiToken:
+    """Revoke a token of the department; a member may always revoke their own."""
+    record = await session.get(ApiToken, token_id)
+    if record is None or record.department_id != principal.department_id:
+        raise TokenNotFound(f"no token {token_id}")
+    is_own = record.member_id == principal.member_id
+    if not is_own and Role.ADMIN not in principal.roles:
+        raise PermissionDenied("only an admin may revoke another member's token")
+    if record.revoked_at is None:
+        record.revoked_at = clock.now()
+        await event_service.append(
+            session,
+            department_id=principal.department_id,
+            kind="token.revoked",
+            actor=principal.actor,
+            data={"token_id": record.id},
+        )
+    return record
+
+
+# Stations --------------------------------------------------------------------------
+
+
+async def create_station(
+    session: AsyncSession, *, department_id: str, data: StationCreate, actor: Actor
+) -> Station:
+    """Raises ``DuplicateStationCode`` when the code is taken in the department."""
+    taken = await session.scalar(
+        select(Station.id).where(
+            Station.department_id == department_id, Station.code == data.code
+        )
+    )
+    if taken:
+        raise DuplicateStationCode(
+            f"station code {data.code!r} is taken", code=data.code
+        )
+    station = Station(
+        department_id=department_id, created_at=clock.now(), **data.model_dump()
+    )
+    session.add(station)
+    await session.flush()
+    await event_service.append(
+        session,
+        department_id=department_id,
+        kind="station.created",
+        actor=actor,
+        data={"station_id": station.id, **data.model_dump()},
+    )
+    return station
+
+
+async def get_station(
+    session: AsyncSession, *, department_id: str, station_id: str
+) -> Station:
+    station = await session.get(Station, station_id)
+    if station is None or station.department_id != department_id:
+        raise StationNotFound(f"no station {station_id}", station_id=station_id)
+    return station
+
+
+async def list_stations(
+    session: AsyncSession, *, department_id: str
+) -> Sequence[Station]:
+    query = (
+        select(Station)
+        .where(Station.department_id == department_id)
+        .order_by(Station.code)
+    )
+    return (await session.scalars(query)).all()
+
+
+async def update_station(
+    session: AsyncSession,
+    *,
+    department_id: str,
+    station_id: str,
+    data: StationUpdate,
+    actor: Actor,
+    expected_version: int | None = None,
+) -> Station:
+    station = await get_station(
+        session, department_id=department_id, station_id=station_id
+    )
+    check_version(station.version, expected_version)
+    changes: dict[str, Any] = data.model_dump(exclude_unset=True)
+    for field, value in changes.items():
+        setattr(station, field, value)
+    await session.flush()
+    await event_service.append(
+        session,
+        department_id=department_id,
+        kind="station.updated",
+        actor=actor,
+        data={"station_id": station.id, "changes": changes},
+    )
+    return station

@@ -1,0 +1,1 @@
+"""Unit types, units and the unit status machine."""

@@ -1,0 +1,139 @@
+"""JSON routes for unit types and units."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, status
+
+from muster.core.http import IfMatchDep, SessionDep
+from muster.org.deps import Reader, require
+from muster.org.principal import Principal
+from muster.org.roles import Permission
+from muster.units import service as unit_service
+from muster.units.models import Unit
+from muster.units.schemas import (
+    UnitCreate,
+    UnitList,
+    UnitRead,
+    UnitStatusChange,
+    UnitTypeCreate,
+    UnitTypeList,
+    UnitTypeRead,
+    UnitUpdate,
+)
+from muster.units.status import UnitStatus
+
+router = APIRouter(tags=["units"])
+
+UnitAdmin = Annotated[Principal, Depends(require(Permission.UNIT_MANAGE))]
+StatusReporter = Annotated[Principal, Depends(require(Permission.UNIT_STATUS))]
+
+
+def unit_read(unit: Unit) -> UnitRead:
+    return UnitRead(
+        id=unit.id,
+        name=unit.name,
+        unit_type=unit.unit_type.code,
+        capabilities=unit.unit_type.capabilities,
+        station_id=unit.station_id,
+        crew_size=unit.crew_size,
+        status=UnitStatus(unit.status),
+        status_at=unit.status_at,
+        incident_id=unit.incident_id,
+        lat=unit.lat,
+        lon=unit.lon,
+        location_at=unit.location_at,
+        version=unit.version,
+    )
+
+
+@router.get("/unit-types")
+async def list_unit_types(principal: Reader, session: SessionDep) -> UnitTypeList:
+    types = await unit_service.list_unit_types(
+        session, department_id=principal.department_id
+    )
+    return UnitTypeList(
+        items=[UnitTypeRead.model_validate(t) for t in types], next_cursor=None
+    )
+
+
+@router.post("/unit-types", status_code=status.HTTP_201_CREATED)
+async def create_unit_type(
+    body: UnitTypeCreate, principal: UnitAdmin, session: SessionDep
+) -> UnitTypeRead:
+    unit_type = await unit_service.create_unit_type(
+        session, department_id=principal.department_id, data=body, actor=principal.actor
+    )
+    return UnitTypeRead.model_validate(unit_type)
+
+
+@router.get("/units")
+async def list_units(
+    principal: Reader,
+    session: SessionDep,
+    status: Annotated[list[UnitStatus] | None, Query()] = None,
+    station_id: str | None = None,
+) -> UnitList:
+    units = await unit_service.list_units(
+        session,
+        department_id=principal.department_id,
+        status=status,
+        station_id=station_id,
+    )
+    return UnitList(items=[unit_read(u) for u in units], next_cursor=None)
+
+
+@router.post("/units", status_code=status.HTTP_201_CREATED)
+async def create_unit(
+    body: UnitCreate, principal: UnitAdmin, session: SessionDep
+) -> UnitRead:
+    unit = await unit_service.create_unit(
+        session, department_id=principal.department_id, data=body, actor=principal.actor
+    )
+    return unit_read(unit)
+
+
+@router.get("/units/{unit_id}")
+async def read_unit(unit_id: str, principal: Reader, session: SessionDep) -> UnitRead:
+    unit = await unit_service.get_unit(
+        session, department_id=principal.department_id, unit_id=unit_id
+    )
+    return unit_read(unit)
+
+
+@router.patch("/units/{unit_id}")
+async def update_unit(
+    unit_id: str,
+    body: UnitUpdate,
+    principal: UnitAdmin,
+    session: SessionDep,
+    version: IfMatchDep,
+) -> UnitRead:
+    unit = await unit_service.update_unit(
+        session,
+        department_id=principal.department_id,
+        unit_id=unit_id,
+        data=body,
+        actor=principal.actor,
+        expected_version=version,
+    )
+    return unit_read(unit)
+
+
+@router.post("/units/{unit_id}/status")
+async def change_unit_status(
+    unit_id: str,
+    body: UnitStatusChange,
+    principal: StatusReporter,
+    session: SessionDep,
+    version: IfMatchDep,
+) -> UnitRead:
+    """Report a unit's new status; an illegal transition or a committed unit is 409."""
+    unit = await unit_service.change_unit_status(
+        session,
+        department_id=principal.department_id,
+        unit_id=unit_id,
+        data=body,
+        actor=principal.actor,
+        expected_version=version,
+    )
+    return unit_read(unit)

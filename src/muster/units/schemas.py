@@ -1,0 +1,90 @@
+"""Request and response shapes of unit types and units."""
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import Field, model_validator
+
+from muster.core.schemas import (
+    Code,
+    InputModel,
+    Latitude,
+    Longitude,
+    OutputModel,
+    ReportedTime,
+    ShortText,
+)
+from muster.units.status import UnitStatus
+
+Capability = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[a-z0-9_]+$")]
+UnitName = Annotated[str, Field(min_length=1, max_length=64)]
+
+
+class _Position(InputModel):
+    lat: Latitude | None = None
+    lon: Longitude | None = None
+
+    @model_validator(mode="after")
+    def _both_or_neither(self) -> "_Position":
+        if (self.lat is None) != (self.lon is None):
+            raise ValueError("lat and lon go together")
+        return self
+
+
+class UnitTypeCreate(InputModel):
+    code: Code
+    name: ShortText
+    capabilities: Annotated[list[Capability], Field(max_length=32)] = []
+
+
+class UnitTypeRead(OutputModel):
+    id: str
+    code: str
+    name: str
+    capabilities: list[str]
+
+
+class UnitTypeList(OutputModel):
+    items: list[UnitTypeRead]
+    next_cursor: str | None
+
+
+class UnitCreate(_Position):
+    name: UnitName
+    unit_type: Code
+    station_id: str | None = None
+    crew_size: Annotated[int, Field(ge=0, le=100)] = 0
+
+
+class UnitUpdate(_Position):
+    name: UnitName | None = None
+    unit_type: Code | None = None
+    station_id: str | None = None
+    crew_size: Annotated[int, Field(ge=0, le=100)] | None = None
+
+
+class UnitStatusChange(_Position):
+    status: UnitStatus
+    incident_id: str | None = None
+    at: ReportedTime | None = None
+
+
+class UnitRead(OutputModel):
+    id: str
+    name: str
+    unit_type: str
+    capabilities: list[str]
+    station_id: str | None
+    crew_size: int
+    status: UnitStatus
+    status_at: datetime
+    incident_id: str | None
+    lat: float | None
+    lon: float | None
+    location_at: datetime | None
+    version: int
+
+
+class UnitList(OutputModel):
+    items: list[UnitRead]
+    next_cursor: str | None

@@ -1,0 +1,311 @@
+"""Unit types, units and unit status changes.
+
+A unit's status change locks its row, so two dispatchers can never commit
+one unit to two incidents: the second finds it committed and gets a conflict
+naming the incident it went to.
+"""
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from muster.core import clock
+from muster.core.errors import NotFound, check_version, field_error
+from muster.events import service as event_service
+from muster.events.schemas import Actor
+from muster.incidents import service as incident_service
+from muster.incidents.models import Incident
+from muster.incidents.service import UnitProgress
+from muster.org import service as org_service
+from muster.units.errors import (
+    DuplicateUnitName,
+    DuplicateUnitTypeCode,
+    IllegalUnitTransition,
+    UnitCommitted,
+    UnitNotFound,
+)
+from muster.units.models import Unit, UnitType
+from muster.units.schemas import (
+    UnitCreate,
+    UnitStatusChange,
+    UnitTypeCreate,
+    UnitUpdate,
+)
+from muster.units.status import COMMITTED, UnitStatus, can_move
+
+S = UnitStatus
+_PROGRESS: dict[UnitStatus, UnitProgress] = {
+    S.DISPATCHED: "dispatched",
+    S.EN_ROUTE: "en_route",
+    S.ON_SCENE: "on_scene",
+}
+
+
+# Unit types ------------------------------------------------------------------------
+
+
+async def create_unit_type(
+    session: AsyncSession, *, department_id: str, data: UnitTypeCreate, actor: Actor
+) -> UnitType:
+    """Raises ``DuplicateUnitTypeCode`` when the code is taken."""
+    if await find_unit_type(session, department_id=department_id, code=data.code):
+        raise DuplicateUnitTypeCode(f"unit type {data.code!r} exists", code=data.code)
+    unit_type = UnitType(
+        department_id=department_id,
+        code=data.code,
+        name=data.name,
+        capabilities=sorted(set(data.capabilities)),
+        created_at=clock.now(),
+    )
+    session.add(unit_type)
+    await session.flush()
+    await event_service.append(
+        session,
+        department_id=department_id,
+        kind="unit_type.created",
+        actor=actor,
+        data={
+            "unit_type_id": unit_type.id,
+            "code": data.code,
+            "name": data.name,
+            "capabilities": unit_type.capabilities,
+        },
+    )
+    return unit_type
+
+
+async def find_unit_type(
+    session: AsyncSession, *, department_id: str, code: str
+) -> UnitType | None:
+    return await session.scalar(
+        select(UnitType).where(
+            UnitType.department_id == department_id, UnitType.code == code
+        )
+    )
+
+
+async def list_unit_types(
+    session: AsyncSession, *, department_id: str
+) -> Sequence[UnitType]:
+    query = select(UnitType).where(UnitType.department_id == department_id)
+    return (await session.scalars(query.order_by(UnitType.code))).all()
+
+
+async def _type_for_input(
+    session: AsyncSession, department_id: str, code: str
+) -> UnitType:
+    unit_type = await find_unit_type(session, department_id=department_id, code=code)
+    if unit_type is None:
+        raise field_error("unit_type", f"unknown unit type {code!r}")
+    return unit_type
+
+
+async def _check_station(
+    session: AsyncSession, department_id: str, station_id: str
+) -> None:
+    try:
+        await org_service.get_station(
+            session, department_id=department_id, station_id=station_id
+        )
+    except NotFound as exc:
+        raise field_error("station_id", f"unknown station {station_id}") from exc
+
+
+async def _check_name_free(
+    session: AsyncSession, department_id: str, name: str
+) -> None:
+    taken = await session.scalar(
+        select(Unit.id).where(Unit.department_id == department_id, Unit.name == name)
+    )
+    if taken:
+        raise DuplicateUnitName(f"a unit named {name!r} exists", name=name)
+
+
+# Units -----------------------------------------------------------------------------
+
+
+async def create_unit(
+    session: AsyncSession, *, department_id: str, data: UnitCreate, actor: Actor
+) -> Unit:
+    """A new unit, available. Raises ``DuplicateUnitName`` or ``ValidationFailed``."""
+    unit_type = await _type_for_input(session, department_id, data.unit_type)
+    if data.station_id is not None:
+        await _check_station(session, department_id, data.station_id)
+    await _check_name_free(session, department_id, data.name)
+    now = clock.now()
+    unit = Unit(
+        department_id=department_id,
+        name=data.name,
+        unit_type_id=unit_type.id,
+        unit_type=unit_type,
+        station_id=data.station_id,
+        crew_size=data.crew_size,
+        status=S.AVAILABLE,
+        status_at=now,
+        lat=data.lat,
+        lon=data.lon,
+        location_at=now if data.lat is not None else None,
+        created_at=now,
+    )
+    session.add(unit)
+    await session.flush()
+    await event_service.append(
+        session,
+        department_id=department_id,
+        kind="unit.created",
+        actor=actor,
+        data={"unit_id": unit.id, **data.model_dump()},
+    )
+    return unit
+
+
+async def get_unit(
+    session: AsyncSession, *, department_id: str, unit_id: str, for_update: bool = False
+) -> Unit:
+    query = select(Unit).where(Unit.id == unit_id, Unit.department_id == department_id)
+    if for_update:
+        query = query.with_for_update(of=Unit)
+    unit = await session.scalar(query)
+    if unit is None:
+        raise UnitNotFound(f"no unit {unit_id}", unit_id=unit_id)
+    return unit
+
+
+async def list_units(
+    session: AsyncSession,
+    *,
+    department_id: str,
+    status: Sequence[UnitStatus] | None = None,
+    station_id: str | None = None,
+) -> Sequence[Unit]:
+    query = select(Unit).where(Unit.department_id == department_id)
+    if status:
+        query = query.where(Unit.status.in_([str(s) for s in status]))
+    if station_id:
+        query = query.where(Unit.station_id == station_id)
+    return (await session.scalars(query.order_by(Unit.name))).all()
+
+
+async def update_unit(
+    session: AsyncSession,
+    *,
+    department_id: str,
+    unit_id: str,
+    data: UnitUpdate,
+    actor: Actor,
+    expected_version: int | None,
+) -> Unit:
+    """Edit a unit's name, type, station, crew or position."""
+    unit = await get_unit(
+        session, department_id=department_id, unit_id=unit_id, for_update=True
+    )
+    check_version(unit.version, expected_version)
+    changes: dict[str, Any] = data.model_dump(exclude_unset=True)
+    if data.unit_type is not None:
+        unit.unit_type = await _type_for_input(session, department_id, data.unit_type)
+        unit.unit_type_id = unit.unit_type.id
+    if data.station_id is not None:
+        await _check_station(session, department_id, data.station_id)
+    if data.name is not None and data.name != unit.name:
+        await _check_name_free(session, department_id, data.name)
+    for field in ("name", "station_id", "crew_size"):
+        if changes.get(field) is not None:
+            setattr(unit, field, changes[field])
+    if data.lat is not None and data.lon is not None:
+        unit.lat, unit.lon, unit.location_at = data.lat, data.lon, clock.now()
+    await session.flush()
+    await event_service.append(
+        session,
+        department_id=department_id,
+        kind="unit.updated",
+        actor=actor,
+        incident_id=unit.incident_id,
+        data={"unit_id": unit.id, "changes": changes},
+    )
+    return unit
+
+
+async def _committing_incident(
+    session: AsyncSession, unit: Unit, data: UnitStatusChange
+) -> Incident:
+    incident_id = data.incident_id or unit.incident_id
+    if incident_id is None:
+        raise field_error("incident_id", f"status {data.status} needs an incident")
+    if unit.incident_id is not None and unit.incident_id != incident_id:
+        current = await incident_service.get_incident(
+            session, department_id=unit.department_id, incident_id=unit.incident_id
+        )
+        raise UnitCommitted(
+            f"unit {unit.name} is committed to incident {current.number}",
+            incident_id=current.id,
+            incident_number=current.number,
+        )
+    return await incident_service.get_open_incident(
+        session, department_id=unit.department_id, incident_id=incident_id
+    )
+
+
+async def change_unit_status(
+    session: AsyncSession,
+    *,
+    department_id: str,
+    unit_id: str,
+    data: UnitStatusChange,
+    actor: Actor,
+    expected_version: int | None = None,
+) -> Unit:
+    """Move a unit through its status machine, committing it to an incident or freeing it.
+
+    Repeating the current status for the same incident changes nothing (field
+    devices retry). Raises ``IllegalUnitTransition``, ``UnitCommitted`` (where it
+    is committed), ``IncidentClosed``, ``IncidentNotFound``, ``StaleVersion``.
+    """
+    unit = await get_unit(
+        session, department_id=department_id, unit_id=unit_id, for_update=True
+    )
+    check_version(unit.version, expected_version)
+    current, target = UnitStatus(unit.status), data.status
+    if current == target and data.incident_id in (None, unit.incident_id):
+        return unit
+    if current != target and not can_move(current, target):
+        raise IllegalUnitTransition(
+            f"unit {unit.name} cannot go from {current} to {target}",
+            current_status=current,
+        )
+    incident = (
+        await _committing_incident(session, unit, data) if target in COMMITTED else None
+    )
+    at = data.at or clock.now()
+    previous_incident = unit.incident_id
+    unit.status, unit.status_at = target, at
+    unit.incident_id = incident.id if incident is not None else None
+    if data.lat is not None and data.lon is not None:
+        unit.lat, unit.lon, unit.location_at = data.lat, data.lon, at
+    await session.flush()
+    await event_service.append(
+        session,
+        department_id=department_id,
+        kind="unit.status_changed",
+        actor=actor,
+        incident_id=unit.incident_id or previous_incident,
+        data={
+            "unit_id": unit.id,
+            "unit": unit.name,
+            "from": current,
+            "to": target,
+            "at": at,
+            "lat": data.lat,
+            "lon": data.lon,
+        },
+    )
+    if incident is not None and target in _PROGRESS:
+        await incident_service.record_unit_progress(
+            session,
+            incident=incident,
+            progress=_PROGRESS[target],
+            at=at,
+            actor=actor,
+        )
+    return unit

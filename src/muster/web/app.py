@@ -1,0 +1,58 @@
+"""The application factory: one app per ``Settings``, nothing read at import time."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+
+import muster
+from muster.core.db import create_engine, create_sessionmaker
+from muster.core.logging import configure_logging
+from muster.core.settings import Settings
+from muster.incidents import api as incidents_api
+from muster.org import api as org_api
+from muster.org.ratelimit import LoginLimiter
+from muster.units import api as units_api
+from muster.web import health
+from muster.web.middleware import (
+    BodyLimitMiddleware,
+    RequestIdMiddleware,
+    TransactionMiddleware,
+)
+from muster.web.problems import install_problem_handlers
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """Build the ASGI app; the engine is created here and disposed at shutdown."""
+    configure_logging(settings)
+    engine = create_engine(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await engine.dispose()
+
+    app = FastAPI(
+        title="Muster",
+        version=muster.__version__,
+        description="Incident management: one operational record from first call to review.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = create_sessionmaker(engine)
+    app.state.login_limiter = LoginLimiter(
+        attempts=settings.login_attempts, window_s=settings.login_window_s
+    )
+    api = APIRouter(prefix=API_PREFIX)
+    for module in (org_api, units_api, incidents_api):
+        api.include_router(module.router)
+    app.include_router(api)
+    app.include_router(health.router)
+    install_problem_handlers(app)
+    app.add_middleware(TransactionMiddleware)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestIdMiddleware)
+    return app

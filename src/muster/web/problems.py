@@ -1,0 +1,165 @@
+"""RFC 9457 problem details for every error the API returns.
+
+One handler per error family; subclasses need no wiring of their own.
+"""
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from muster.core import errors
+from muster.core.logging import request_id_var
+
+logger = logging.getLogger(__name__)
+
+PROBLEM_TYPE = "application/problem+json"
+
+_FAMILIES: list[tuple[type[errors.MusterError], int, str]] = [
+    (errors.StaleVersion, 409, "stale-version"),
+    (errors.InvalidTransition, 409, "invalid-transition"),
+    (errors.Conflict, 409, "conflict"),
+    (errors.NotFound, 404, "not-found"),
+    (errors.PermissionDenied, 403, "forbidden"),
+    (errors.Unauthenticated, 401, "unauthorized"),
+    (errors.RateLimited, 429, "rate-limited"),
+    (errors.ValidationFailed, 422, "validation-error"),
+]
+
+_HTTP_SLUGS = {
+    400: "bad-request",
+    404: "not-found",
+    405: "method-not-allowed",
+    413: "payload-too-large",
+    415: "unsupported-media-type",
+}
+
+
+def problem(
+    status: int,
+    slug: str,
+    title: str,
+    detail: str,
+    *,
+    request: Request | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": f"/problems/{slug}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    if request is not None:
+        body["instance"] = request.url.path
+    request_id = request_id_var.get()
+    if request_id is not None:
+        body["request_id"] = request_id
+    body.update({k: v for k, v in extra.items() if v is not None})
+    return JSONResponse(
+        body, status_code=status, headers=headers, media_type=PROBLEM_TYPE
+    )
+
+
+def _family(exc: errors.MusterError) -> tuple[int, str]:
+    for family, status, slug in _FAMILIES:
+        if isinstance(exc, family):
+            return status, slug
+    return 400, "bad-request"
+
+
+async def _on_muster_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, errors.MusterError)  # noqa: S101 - registered for this type only
+    status, slug = _family(exc)
+    headers = {}
+    if isinstance(exc, errors.Unauthenticated):
+        headers["WWW-Authenticate"] = "Bearer"
+    if isinstance(exc, errors.RateLimited):
+        headers["Retry-After"] = str(exc.retry_after_s)
+    extra = dict(exc.extra)
+    if isinstance(exc, errors.ValidationFailed):
+        extra["errors"] = exc.errors
+    return problem(
+        status, slug, exc.title, exc.detail, request=request, headers=headers, **extra
+    )
+
+
+def _clean_error(error: Any) -> dict[str, Any]:
+    return {
+        "loc": list(error.get("loc", ())),
+        "msg": error.get("msg", ""),
+        "type": error.get("type", ""),
+    }
+
+
+async def _on_request_validation(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)  # noqa: S101 - registered for this type only
+    found = [_clean_error(e) for e in exc.errors()]
+    if any(e["type"] == "json_invalid" for e in found):
+        return problem(
+            400,
+            "malformed-json",
+            "Malformed JSON",
+            "the request body is not valid JSON",
+            request=request,
+            errors=found,
+        )
+    return problem(
+        422,
+        "validation-error",
+        "Validation failed",
+        "the request does not match the expected shape",
+        request=request,
+        errors=found,
+    )
+
+
+async def _on_http_exception(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)  # noqa: S101 - registered for this type only
+    slug = _HTTP_SLUGS.get(exc.status_code, "http-error")
+    title = slug.replace("-", " ").capitalize()
+    return problem(
+        exc.status_code,
+        slug,
+        title,
+        str(exc.detail),
+        request=request,
+        headers=dict(exc.headers or {}),
+    )
+
+
+async def _on_integrity_error(request: Request, exc: Exception) -> JSONResponse:
+    logger.warning("integrity_conflict", extra={"path": request.url.path})
+    return problem(
+        409,
+        "conflict",
+        "Conflict",
+        "the change collides with a concurrent change; reload and retry",
+        request=request,
+    )
+
+
+async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    logger.error("unhandled_error", exc_info=exc, extra={"path": request.url.path})
+    return problem(
+        500,
+        "internal-error",
+        "Internal server error",
+        "something went wrong on our side; quote the request id when reporting it",
+        request=request,
+    )
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(errors.MusterError, _on_muster_error)
+    app.add_exception_handler(RequestValidationError, _on_request_validation)
+    app.add_exception_handler(StarletteHTTPException, _on_http_exception)
+    app.add_exception_handler(IntegrityError, _on_integrity_error)
+    app.add_exception_handler(StaleDataError, _on_integrity_error)
+    app.add_exception_handler(Exception, _on_unexpected)
