@@ -22,6 +22,7 @@ from muster.core import clock
 from muster.core.db import dialect_name
 from muster.core.errors import NotFound, ValidationFailed, check_version, field_error
 from muster.core.geo import bounding_box, distance_m
+from muster.core.ids import new_id
 from muster.core.pagination import decode_cursor, encode_cursor
 from muster.events import service as event_service
 from muster.events.models import Event
@@ -282,6 +283,7 @@ async def create_incident(
         data.impact, data.urgency, incident_type.default_priority
     )
     incident = Incident(
+        id=new_id(),
         department_id=department_id,
         number=number,
         type_id=incident_type.id,
@@ -300,14 +302,16 @@ async def create_incident(
         created_at=now,
         updated_at=now,
     )
-    session.add(incident)
-    await session.flush()
     reports = []
     if data.caller is not None:
         reports.append(
             _report(department_id, incident.id, data.caller, received_at, actor)
         )
+    session.add(incident)
+    await session.flush()
+    if reports:
         session.add_all(reports)
+        await session.flush()
     await event_service.append(
         session,
         department_id=department_id,

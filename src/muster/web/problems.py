@@ -135,7 +135,9 @@ async def _on_http_exception(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _on_integrity_error(request: Request, exc: Exception) -> JSONResponse:
-    logger.warning("integrity_conflict", extra={"path": request.url.path})
+    logger.warning(
+        "integrity_conflict", extra={"path": request.url.path, "error": str(exc)[:500]}
+    )
     return problem(
         409,
         "conflict",
