@@ -376,7 +376,7 @@ def _filtered(
     if filters.status:
         query = query.where(Incident.status.in_([str(s) for s in filters.status]))
     if filters.type:
-        query = query.where(IncidentType.code == filters.type)
+        query = query.where(Incident.incident_type.has(IncidentType.code == filters.type))
     if filters.priority is not None:
         query = query.where(Incident.priority == filters.priority)
     if filters.since is not None:
