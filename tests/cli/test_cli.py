@@ -12,30 +12,64 @@ from muster.org import service as org_service
 
 
 async def _muster(database, *args: str) -> tuple[int, str, str]:
-    env = {**os.environ, "MUSTER_DATABASE_URL": database.url, "MUSTER_LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "MUSTER_DATABASE_URL": database.url,
+        "MUSTER_LOG_LEVEL": "WARNING",
+    }
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "muster", *args, env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "muster",
+        *args,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
     out, err = await asyncio.wait_for(process.communicate(), timeout=60)
     return process.returncode, out.decode(), err.decode()
 
 
 async def test_departments_and_users_create_then_login(app, client, database):
-    code, out, _ = await _muster(database, "departments", "create", "--name", "Cliff FD",
-                                 "--slug", "cliff", "--timezone", "America/Denver")
+    code, out, _ = await _muster(
+        database,
+        "departments",
+        "create",
+        "--name",
+        "Cliff FD",
+        "--slug",
+        "cliff",
+        "--timezone",
+        "America/Denver",
+    )
     assert code == 0, out
-    code, out, err = await _muster(database, "users", "create", "--department", "cliff",
-                                   "--email", "Chief@Cliff.example", "--password",
-                                   "long-enough", "--role", "admin", "--role", "dispatcher")
+    code, out, err = await _muster(
+        database,
+        "users",
+        "create",
+        "--department",
+        "cliff",
+        "--email",
+        "Chief@Cliff.example",
+        "--password",
+        "long-enough",
+        "--role",
+        "admin",
+        "--role",
+        "dispatcher",
+    )
     assert code == 0, err
 
-    response = await client.post("/api/v1/auth/token", json={
-        "email": "chief@cliff.example", "password": "long-enough"})
+    response = await client.post(
+        "/api/v1/auth/token",
+        json={"email": "chief@cliff.example", "password": "long-enough"},
+    )
 
     assert response.status_code == 200, response.text
-    me = await client.get("/api/v1/me", headers={
-        "Authorization": f"Bearer {response.json()['access_token']}"})
+    me = await client.get(
+        "/api/v1/me",
+        headers={"Authorization": f"Bearer {response.json()['access_token']}"},
+    )
     assert me.json()["roles"] == ["admin", "dispatcher"]
     assert me.json()["department"]["timezone"] == "America/Denver"
 
@@ -43,17 +77,28 @@ async def test_departments_and_users_create_then_login(app, client, database):
 async def test_departments_create_duplicate_slug_fails(app, database):
     await _muster(database, "departments", "create", "--name", "A", "--slug", "dup")
 
-    code, _, err = await _muster(database, "departments", "create", "--name", "B",
-                                 "--slug", "dup")
+    code, _, err = await _muster(
+        database, "departments", "create", "--name", "B", "--slug", "dup"
+    )
 
     assert code == 1
     assert "dup" in err
 
 
 async def test_users_create_unknown_department_fails(app, database):
-    code, _, err = await _muster(database, "users", "create", "--department", "nowhere",
-                                 "--email", "a@b.example", "--password", "long-enough",
-                                 "--role", "viewer")
+    code, _, err = await _muster(
+        database,
+        "users",
+        "create",
+        "--department",
+        "nowhere",
+        "--email",
+        "a@b.example",
+        "--password",
+        "long-enough",
+        "--role",
+        "viewer",
+    )
 
     assert code == 1
     assert "nowhere" in err

@@ -1,5 +1,6 @@
 """The hash chain: every change is an event, and tampering is detected."""
 
+import dataclasses
 from sqlalchemy import delete, select, update
 
 from muster.core.db import transaction
@@ -35,10 +36,13 @@ async def test_verify_chain_edited_payload_names_event(client, sessions):
     caller = await _seed(client, sessions)
     async with transaction(sessions) as session:
         target = await session.scalar(
-            select(Event).where(Event.department_id == caller.department_id, Event.seq == 4)
+            select(Event).where(
+                Event.department_id == caller.department_id, Event.seq == 4
+            )
         )
         await session.execute(
-            update(Event).where(Event.id == target.id)
+            update(Event)
+            .where(Event.id == target.id)
             .values(data={**target.data, "description": "nothing happened"})
         )
 
@@ -53,7 +57,9 @@ async def test_verify_chain_deleted_middle_event_is_gap(client, sessions):
     caller = await _seed(client, sessions)
     async with transaction(sessions) as session:
         await session.execute(
-            delete(Event).where(Event.department_id == caller.department_id, Event.seq == 2)
+            delete(Event).where(
+                Event.department_id == caller.department_id, Event.seq == 2
+            )
         )
 
     report = await _verify(sessions, caller.department_id)
@@ -67,7 +73,9 @@ async def test_verify_chain_deleted_last_event_is_detected(client, sessions):
     caller = await _seed(client, sessions)
     async with transaction(sessions) as session:
         await session.execute(
-            delete(Event).where(Event.department_id == caller.department_id, Event.seq == 5)
+            delete(Event).where(
+                Event.department_id == caller.department_id, Event.seq == 5
+            )
         )
 
     report = await _verify(sessions, caller.department_id)
@@ -80,13 +88,14 @@ async def test_verify_chain_rehashed_event_breaks_next_link(client, sessions):
     caller = await _seed(client, sessions)
     async with transaction(sessions) as session:
         event = await session.scalar(
-            select(Event).where(Event.department_id == caller.department_id, Event.seq == 3)
+            select(Event).where(
+                Event.department_id == caller.department_id, Event.seq == 3
+            )
         )
         forged = {**event.data, "name": "Forged"}
+        content = event_service.content_of(event)
         digest = event_service.compute_hash(
-            department_id=event.department_id, seq=event.seq, at=event.at,
-            actor_id=event.actor_id, actor=event.actor, kind=event.kind,
-            incident_id=event.incident_id, data=forged, prev_hash=event.prev_hash,
+            dataclasses.replace(content, data=forged), event.prev_hash
         )
         await session.execute(
             update(Event).where(Event.id == event.id).values(data=forged, hash=digest)
@@ -104,10 +113,13 @@ async def test_events_of_departments_form_separate_chains(client, sessions):
     second = await _seed(client, sessions)
 
     async with transaction(sessions) as session:
-        seqs = (await session.scalars(
-            select(Event.seq).where(Event.department_id == second.department_id)
-            .order_by(Event.seq)
-        )).all()
+        seqs = (
+            await session.scalars(
+                select(Event.seq)
+                .where(Event.department_id == second.department_id)
+                .order_by(Event.seq)
+            )
+        ).all()
 
     assert list(seqs) == [1, 2, 3, 4, 5]
     assert (await _verify(sessions, first.department_id)).ok

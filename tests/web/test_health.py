@@ -17,8 +17,13 @@ async def test_readyz_reports_schema_head(client):
 async def test_openapi_lists_core_paths(client):
     paths = (await client.get("/openapi.json")).json()["paths"]
 
-    for path in ("/api/v1/incidents", "/api/v1/incidents/{incident_id}/timeline",
-                 "/api/v1/auth/token", "/api/v1/units/{unit_id}/status", "/api/v1/members"):
+    for path in (
+        "/api/v1/incidents",
+        "/api/v1/incidents/{incident_id}/timeline",
+        "/api/v1/auth/token",
+        "/api/v1/units/{unit_id}/status",
+        "/api/v1/members",
+    ):
         assert path in paths
 
 

@@ -11,7 +11,9 @@ from tests.factories.org import make_caller
 async def _incident_count(sessions, department_id):
     async with transaction(sessions) as session:
         return await session.scalar(
-            select(func.count()).select_from(Incident).where(Incident.department_id == department_id)
+            select(func.count())
+            .select_from(Incident)
+            .where(Incident.department_id == department_id)
         )
 
 
@@ -19,8 +21,12 @@ async def test_retry_with_same_key_replays_first_response(client, sessions):
     caller = await make_caller(sessions)
     await make_incident_type(client, caller)
 
-    first = await post(client, caller, "/incidents", incident_body(), **{"Idempotency-Key": "k1"})
-    retry = await post(client, caller, "/incidents", incident_body(), **{"Idempotency-Key": "k1"})
+    first = await post(
+        client, caller, "/incidents", incident_body(), **{"Idempotency-Key": "k1"}
+    )
+    retry = await post(
+        client, caller, "/incidents", incident_body(), **{"Idempotency-Key": "k1"}
+    )
 
     assert (first.status_code, retry.status_code) == (201, 201)
     assert retry.json() == first.json()
@@ -31,10 +37,17 @@ async def test_retry_with_same_key_replays_first_response(client, sessions):
 async def test_same_key_with_different_body_is_422(client, sessions):
     caller = await make_caller(sessions)
     await make_incident_type(client, caller)
-    await post(client, caller, "/incidents", incident_body(), **{"Idempotency-Key": "k2"})
+    await post(
+        client, caller, "/incidents", incident_body(), **{"Idempotency-Key": "k2"}
+    )
 
-    other = await post(client, caller, "/incidents", incident_body(description="other"),
-                       **{"Idempotency-Key": "k2"})
+    other = await post(
+        client,
+        caller,
+        "/incidents",
+        incident_body(description="other"),
+        **{"Idempotency-Key": "k2"},
+    )
 
     assert other.status_code == 422
     assert other.json()["type"] == "/problems/idempotency-key-reused"
@@ -55,12 +68,17 @@ async def test_failed_request_does_not_consume_key(client, sessions):
 
 async def test_keys_are_scoped_to_the_member(client, sessions):
     first = await make_caller(sessions)
-    second = await make_caller(sessions, department=(first.department_id,
-                                                     first.department_slug))
+    second = await make_caller(
+        sessions, department=(first.department_id, first.department_slug)
+    )
     await make_incident_type(client, first)
 
-    a = await post(client, first, "/incidents", incident_body(), **{"Idempotency-Key": "same"})
-    b = await post(client, second, "/incidents", incident_body(), **{"Idempotency-Key": "same"})
+    a = await post(
+        client, first, "/incidents", incident_body(), **{"Idempotency-Key": "same"}
+    )
+    b = await post(
+        client, second, "/incidents", incident_body(), **{"Idempotency-Key": "same"}
+    )
 
     assert a.json()["id"] != b.json()["id"]
     assert await _incident_count(sessions, first.department_id) == 2
@@ -69,7 +87,8 @@ async def test_keys_are_scoped_to_the_member(client, sessions):
 async def test_overlong_key_is_400(client, sessions):
     caller = await make_caller(sessions)
 
-    response = await post(client, caller, "/incidents", incident_body(),
-                          **{"Idempotency-Key": "k" * 201})
+    response = await post(
+        client, caller, "/incidents", incident_body(), **{"Idempotency-Key": "k" * 201}
+    )
 
     assert response.status_code == 400

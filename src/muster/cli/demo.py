@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from muster.cli import demo_data as data
 from muster.cli.common import CLI_ACTOR, database_session, load_settings, run
 from muster.core import clock
-from muster.events.schemas import Actor
+from muster.events.schemas import Actor, Context
 from muster.incidents import service as incident_service
 from muster.incidents.schemas import IncidentCreate, IncidentTypeCreate
 from muster.org import service as org_service
@@ -20,27 +20,34 @@ from muster.units.schemas import UnitCreate, UnitStatusChange, UnitTypeCreate
 DUPLICATES = incident_service.DuplicateRule(radius_m=300, window=timedelta(minutes=30))
 
 
-async def _load_organisation(session: AsyncSession, department_id: str) -> dict[str, str]:
+async def _load_organisation(
+    session: AsyncSession, department_id: str
+) -> dict[str, str]:
     stations = {}
     for station in data.STATIONS:
         created = await org_service.create_station(
-            session, department_id=department_id, data=StationCreate(**station),
-            actor=CLI_ACTOR,
+            session,
+            ctx=Context(department_id, CLI_ACTOR),
+            data=StationCreate(**station),
         )
         stations[created.code] = created.id
     for email, name, roles, station_code, qualifications in data.MEMBERS:
         member = MemberCreate(
-            email=email, name=name, password=data.PASSWORD, roles=roles,  # type: ignore[arg-type]
+            email=email,
+            name=name,
+            password=data.PASSWORD,
+            roles=roles,  # type: ignore[arg-type]
             qualifications=qualifications,
             station_id=stations[station_code] if station_code else None,
         )
         await org_service.add_member(
-            session, department_id=department_id, data=member, actor=CLI_ACTOR
+            session, ctx=Context(department_id, CLI_ACTOR), data=member
         )
     for incident_type in data.INCIDENT_TYPES:
         await incident_service.create_incident_type(
-            session, department_id=department_id, data=IncidentTypeCreate(**incident_type),
-            actor=CLI_ACTOR,
+            session,
+            ctx=Context(department_id, CLI_ACTOR),
+            data=IncidentTypeCreate(**incident_type),
         )
     return stations
 
@@ -50,36 +57,50 @@ async def _load_units(
 ) -> dict[str, str]:
     for unit_type in data.UNIT_TYPES:
         await unit_service.create_unit_type(
-            session, department_id=department_id, data=UnitTypeCreate(**unit_type),
-            actor=CLI_ACTOR,
+            session,
+            ctx=Context(department_id, CLI_ACTOR),
+            data=UnitTypeCreate(**unit_type),
         )
     station_at = {s["code"]: (s["lat"], s["lon"]) for s in data.STATIONS}
     units = {}
     for name, type_code, station_code, crew, dlat, dlon in data.UNITS:
         lat, lon = station_at[station_code]
         unit = await unit_service.create_unit(
-            session, department_id=department_id, actor=CLI_ACTOR,
-            data=UnitCreate(name=name, unit_type=type_code, station_id=stations[station_code],
-                            crew_size=crew, lat=round(lat + dlat, 6), lon=round(lon + dlon, 6)),
+            session,
+            ctx=Context(department_id, CLI_ACTOR),
+            data=UnitCreate(
+                name=name,
+                unit_type=type_code,
+                station_id=stations[station_code],
+                crew_size=crew,
+                lat=round(lat + dlat, 6),
+                lon=round(lon + dlon, 6),
+            ),
         )
         units[name] = unit.id
     return units
 
 
-async def _incident(session: AsyncSession, department_id: str, actor: Actor,
-                    **fields: Any) -> str:
+async def _incident(
+    session: AsyncSession, department_id: str, actor: Actor, **fields: Any
+) -> str:
     incident, _, _ = await incident_service.create_incident(
-        session, department_id=department_id, data=IncidentCreate(**fields), actor=actor,
+        session,
+        ctx=Context(department_id, actor),
+        data=IncidentCreate(**fields),
         duplicate_rule=DUPLICATES,
     )
     return incident.id
 
 
-async def _move(session: AsyncSession, department_id: str, unit_id: str, actor: Actor,
-                **change: Any) -> None:
+async def _move(
+    session: AsyncSession, department_id: str, unit_id: str, actor: Actor, **change: Any
+) -> None:
     await unit_service.change_unit_status(
-        session, department_id=department_id, unit_id=unit_id,
-        data=UnitStatusChange(**change), actor=actor,
+        session,
+        ctx=Context(department_id, actor),
+        unit_id=unit_id,
+        data=UnitStatusChange(**change),
     )
 
 
@@ -89,39 +110,75 @@ async def _load_incidents(
     dispatcher = Actor(name="Dana Dispatcher")
     now = clock.now()
     medical = await _incident(
-        session, department_id, dispatcher, type="MEDICAL",
+        session,
+        department_id,
+        dispatcher,
+        type="MEDICAL",
         description="Fall with head injury, elderly man, conscious",
         location={"lat": 37.7765, "lon": -122.4170, "address": "1355 Market St"},
         caller={"name": "Front desk", "phone": "+1 415 555 0101"},
         received_at=now - timedelta(hours=2),
     )
-    for status, minutes in (("dispatched", 119), ("en_route", 118), ("on_scene", 114),
-                            ("transporting", 100), ("at_hospital", 90), ("available", 80)):
-        await _move(session, department_id, units["M1"], dispatcher, status=status,
-                    incident_id=medical if status != "available" else None,
-                    at=now - timedelta(minutes=minutes))
+    for status, minutes in (
+        ("dispatched", 119),
+        ("en_route", 118),
+        ("on_scene", 114),
+        ("transporting", 100),
+        ("at_hospital", 90),
+        ("available", 80),
+    ):
+        await _move(
+            session,
+            department_id,
+            units["M1"],
+            dispatcher,
+            status=status,
+            incident_id=medical if status != "available" else None,
+            at=now - timedelta(minutes=minutes),
+        )
     await incident_service.close_incident(
-        session, department_id=department_id, incident_id=medical,
-        disposition="Patient transported to SF General", actor=dispatcher,
+        session,
+        ctx=Context(department_id, dispatcher),
+        incident_id=medical,
+        disposition="Patient transported to SF General",
         expected_version=None,
     )
     fire = await _incident(
-        session, department_id, dispatcher, type="STRUCTURE_FIRE",
+        session,
+        department_id,
+        dispatcher,
+        type="STRUCTURE_FIRE",
         description="Smoke showing from second floor of a three-storey apartment building",
         location={"lat": 37.7637, "lon": -122.4194, "address": "3000 20th St"},
-        caller={"name": "Neighbour", "phone": "+1 415 555 0144",
-                "report": "Smoke from upstairs windows, people on the fire escape"},
+        caller={
+            "name": "Neighbour",
+            "phone": "+1 415 555 0144",
+            "report": "Smoke from upstairs windows, people on the fire escape",
+        },
         fields={"occupancy": "residential", "floors": 3, "people_trapped": False},
         received_at=now - timedelta(minutes=12),
     )
-    for unit, steps in (("E7", ("dispatched", "en_route", "on_scene")),
-                        ("M7", ("dispatched", "en_route", "on_scene")),
-                        ("E1", ("dispatched", "en_route")), ("T1", ("dispatched",))):
+    for unit, steps in (
+        ("E7", ("dispatched", "en_route", "on_scene")),
+        ("M7", ("dispatched", "en_route", "on_scene")),
+        ("E1", ("dispatched", "en_route")),
+        ("T1", ("dispatched",)),
+    ):
         for offset, status in enumerate(steps):
-            await _move(session, department_id, units[unit], dispatcher, status=status,
-                        incident_id=fire, at=now - timedelta(minutes=11 - 2 * offset))
+            await _move(
+                session,
+                department_id,
+                units[unit],
+                dispatcher,
+                status=status,
+                incident_id=fire,
+                at=now - timedelta(minutes=11 - 2 * offset),
+            )
     await _incident(
-        session, department_id, dispatcher, type="ALARM",
+        session,
+        department_id,
+        dispatcher,
+        type="ALARM",
         description="Commercial fire alarm, monitoring company reports zone 3",
         location={"lat": 37.7936, "lon": -122.3966, "address": "101 California St"},
         caller={"name": "Alarm monitoring", "phone": "+1 800 555 0199"},
@@ -137,8 +194,11 @@ async def load_demo(session: AsyncSession) -> bool:
     else:
         return False
     department = await org_service.create_department(
-        session, name=data.DEPARTMENT["name"], slug=data.DEPARTMENT["slug"],
-        timezone=data.DEPARTMENT["timezone"], actor=CLI_ACTOR,
+        session,
+        name=data.DEPARTMENT["name"],
+        slug=data.DEPARTMENT["slug"],
+        timezone=data.DEPARTMENT["timezone"],
+        actor=CLI_ACTOR,
     )
     stations = await _load_organisation(session, department.id)
     units = await _load_units(session, department.id, stations)
@@ -157,4 +217,6 @@ def demo() -> None:
     created = run(work)
     print("demo department loaded" if created else "demo department already present")
     print(f"Demo login: {data.ADMIN_EMAIL} / {data.PASSWORD} (department: demo)")
-    print("Other members (same password): dispatch@, chief@, riley@, viewer@demo.example")
+    print(
+        "Other members (same password): dispatch@, chief@, riley@, viewer@demo.example"
+    )

@@ -2,22 +2,57 @@
 
 from typing import Any
 
-DEPARTMENT = {"name": "Muster Demo Fire & Rescue", "slug": "demo",
-              "timezone": "America/Los_Angeles"}
+DEPARTMENT = {
+    "name": "Muster Demo Fire & Rescue",
+    "slug": "demo",
+    "timezone": "America/Los_Angeles",
+}
 PASSWORD = "demo-password"  # noqa: S105 - printed to the user: it is the demo login
 ADMIN_EMAIL = "admin@demo.example"
 
 STATIONS: list[dict[str, Any]] = [
-    {"code": "S1", "name": "Station 1", "address": "935 Folsom St", "lat": 37.7802, "lon": -122.4037},
-    {"code": "S7", "name": "Station 7", "address": "2300 Folsom St", "lat": 37.7605, "lon": -122.4148},
-    {"code": "S10", "name": "Station 10", "address": "655 Presidio Ave", "lat": 37.7854, "lon": -122.4467},
-    {"code": "S13", "name": "Station 13", "address": "530 Sansome St", "lat": 37.7951, "lon": -122.4013},
+    {
+        "code": "S1",
+        "name": "Station 1",
+        "address": "935 Folsom St",
+        "lat": 37.7802,
+        "lon": -122.4037,
+    },
+    {
+        "code": "S7",
+        "name": "Station 7",
+        "address": "2300 Folsom St",
+        "lat": 37.7605,
+        "lon": -122.4148,
+    },
+    {
+        "code": "S10",
+        "name": "Station 10",
+        "address": "655 Presidio Ave",
+        "lat": 37.7854,
+        "lon": -122.4467,
+    },
+    {
+        "code": "S13",
+        "name": "Station 13",
+        "address": "530 Sansome St",
+        "lat": 37.7951,
+        "lon": -122.4013,
+    },
 ]
 
 UNIT_TYPES: list[dict[str, Any]] = [
     {"code": "ENGINE", "name": "Engine", "capabilities": ["engine", "bls"]},
-    {"code": "TRUCK", "name": "Truck (aerial ladder)", "capabilities": ["ladder", "rescue"]},
-    {"code": "MEDIC", "name": "Medic (ALS ambulance)", "capabilities": ["als", "transport"]},
+    {
+        "code": "TRUCK",
+        "name": "Truck (aerial ladder)",
+        "capabilities": ["ladder", "rescue"],
+    },
+    {
+        "code": "MEDIC",
+        "name": "Medic (ALS ambulance)",
+        "capabilities": ["als", "transport"],
+    },
     {"code": "RESCUE", "name": "Heavy rescue", "capabilities": ["rescue", "hazmat"]},
     {"code": "CHIEF", "name": "Battalion chief", "capabilities": ["chief", "command"]},
 ]
@@ -59,14 +94,48 @@ STRUCTURE_FIRE_FIELDS = {
 }
 
 INCIDENT_TYPES: list[dict[str, Any]] = [
-    {"code": "STRUCTURE_FIRE", "name": "Structure fire", "category": "fire",
-     "default_priority": 1, "fields_schema": STRUCTURE_FIRE_FIELDS},
-    {"code": "OUTSIDE_FIRE", "name": "Outside fire", "category": "fire", "default_priority": 3},
+    {
+        "code": "STRUCTURE_FIRE",
+        "name": "Structure fire",
+        "category": "fire",
+        "default_priority": 1,
+        "fields_schema": STRUCTURE_FIRE_FIELDS,
+    },
+    {
+        "code": "OUTSIDE_FIRE",
+        "name": "Outside fire",
+        "category": "fire",
+        "default_priority": 3,
+    },
     {"code": "ALARM", "name": "Fire alarm", "category": "fire", "default_priority": 3},
-    {"code": "MEDICAL", "name": "Medical incident", "category": "ems", "default_priority": 2},
-    {"code": "TRAFFIC", "name": "Traffic collision", "category": "rescue", "default_priority": 2},
-    {"code": "RESCUE", "name": "Technical rescue", "category": "rescue", "default_priority": 2},
-    {"code": "HAZMAT", "name": "Hazardous materials", "category": "hazmat", "default_priority": 2},
-    {"code": "SERVICE", "name": "Citizen assist / service call", "category": "other",
-     "default_priority": 4},
+    {
+        "code": "MEDICAL",
+        "name": "Medical incident",
+        "category": "ems",
+        "default_priority": 2,
+    },
+    {
+        "code": "TRAFFIC",
+        "name": "Traffic collision",
+        "category": "rescue",
+        "default_priority": 2,
+    },
+    {
+        "code": "RESCUE",
+        "name": "Technical rescue",
+        "category": "rescue",
+        "default_priority": 2,
+    },
+    {
+        "code": "HAZMAT",
+        "name": "Hazardous materials",
+        "category": "hazmat",
+        "default_priority": 2,
+    },
+    {
+        "code": "SERVICE",
+        "name": "Citizen assist / service call",
+        "category": "other",
+        "default_priority": 4,
+    },
 ]

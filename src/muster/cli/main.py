@@ -5,7 +5,9 @@ import typer
 from muster.cli import audit, db, demo, org, serve
 
 app = typer.Typer(
-    help="Muster incident management.", no_args_is_help=True, pretty_exceptions_enable=False
+    help="Muster incident management.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
 )
 app.add_typer(db.app, name="db")
 app.add_typer(org.departments, name="departments")

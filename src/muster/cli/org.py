@@ -5,6 +5,7 @@ from typing import Annotated
 import typer
 
 from muster.cli.common import CLI_ACTOR, database_session, load_settings, run
+from muster.events.schemas import Context
 from muster.org import service as org_service
 from muster.org.roles import Role
 from muster.org.schemas import MemberCreate
@@ -17,7 +18,9 @@ users = typer.Typer(help="Members and their logins.", no_args_is_help=True)
 def create_department(
     name: Annotated[str, typer.Option(help="Display name")],
     slug: Annotated[str, typer.Option(help="Short unique name used at login")],
-    timezone: Annotated[str, typer.Option(help="IANA time zone, e.g. America/Chicago")] = "UTC",
+    timezone: Annotated[
+        str, typer.Option(help="IANA time zone, e.g. America/Chicago")
+    ] = "UTC",
 ) -> None:
     """Create a department with an empty event chain."""
     settings = load_settings()
@@ -39,7 +42,9 @@ def create_user(
     email: Annotated[str, typer.Option()],
     password: Annotated[str, typer.Option(help="At least 8 characters")],
     role: Annotated[list[Role], typer.Option(help="Repeat for several roles")],
-    name: Annotated[str | None, typer.Option(help="Display name (default: from email)")] = None,
+    name: Annotated[
+        str | None, typer.Option(help="Display name (default: from email)")
+    ] = None,
 ) -> None:
     """Create a member (or add an existing one) in a department."""
     settings = load_settings()
@@ -51,7 +56,7 @@ def create_user(
         async with database_session(settings) as session:
             found = await org_service.get_department_by_slug(session, department)
             member, _ = await org_service.add_member(
-                session, department_id=found.id, data=data, actor=CLI_ACTOR
+                session, ctx=Context(found.id, CLI_ACTOR), data=data
             )
             return member.id
 

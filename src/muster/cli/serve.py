@@ -11,5 +11,10 @@ def serve() -> None:
     settings = load_settings()
     app = create_app(settings)
     print(f"Muster listening on http://{settings.host}:{settings.port}")
-    uvicorn.run(app, host=settings.host, port=settings.port, log_config=None,
-                proxy_headers=False)
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        proxy_headers=False,
+    )

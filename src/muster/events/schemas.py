@@ -19,6 +19,28 @@ class Actor:
         return cls(name=name)
 
 
+@dataclass(frozen=True, slots=True)
+class Context:
+    """Who acts, in which department: what every changing service call needs."""
+
+    department_id: str
+    actor: Actor
+
+
+@dataclass(frozen=True, slots=True)
+class EventContent:
+    """The hashed part of an event."""
+
+    department_id: str
+    seq: int
+    at: datetime
+    actor_id: str | None
+    actor: str
+    kind: str
+    incident_id: str | None
+    data: dict[str, Any]
+
+
 class ActorRead(BaseModel):
     id: str | None
     name: str

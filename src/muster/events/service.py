@@ -8,6 +8,7 @@ writers; the lock is released at commit.
 
 import hashlib
 import json
+from dataclasses import asdict
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -20,7 +21,7 @@ from muster.core import clock
 from muster.core.ids import new_id
 from muster.events.errors import ChainHeadMissing
 from muster.events.models import GENESIS_HASH, Event, EventHead
-from muster.events.schemas import Actor, ChainReport
+from muster.events.schemas import ChainReport, Context, EventContent
 
 _VERIFY_BATCH = 2000
 
@@ -29,36 +30,32 @@ def _canonical_time(at: datetime) -> str:
     return at.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-def compute_hash(
-    *,
-    department_id: str,
-    seq: int,
-    at: datetime,
-    actor_id: str | None,
-    actor: str,
-    kind: str,
-    incident_id: str | None,
-    data: dict[str, Any],
-    prev_hash: str,
-) -> str:
+def compute_hash(content: EventContent, prev_hash: str) -> str:
     """SHA-256 over the previous hash and the event's canonical JSON."""
+    fields = asdict(content)
+    fields["at"] = _canonical_time(content.at)
     body = json.dumps(
-        {
-            "department_id": department_id,
-            "seq": seq,
-            "at": _canonical_time(at),
-            "actor_id": actor_id,
-            "actor": actor,
-            "kind": kind,
-            "incident_id": incident_id,
-            "data": data,
-        },
+        fields,
         sort_keys=True,
         separators=(",", ":"),
         ensure_ascii=False,
         allow_nan=False,
     )
     return hashlib.sha256((prev_hash + body).encode()).hexdigest()
+
+
+def content_of(event: Event) -> EventContent:
+    """The hashed fields of a stored event."""
+    return EventContent(
+        department_id=event.department_id,
+        seq=event.seq,
+        at=event.at,
+        actor_id=event.actor_id,
+        actor=event.actor,
+        kind=event.kind,
+        incident_id=event.incident_id,
+        data=event.data,
+    )
 
 
 async def create_chain(session: AsyncSession, *, department_id: str) -> None:
@@ -72,9 +69,8 @@ async def create_chain(session: AsyncSession, *, department_id: str) -> None:
 async def append(
     session: AsyncSession,
     *,
-    department_id: str,
+    ctx: Context,
     kind: str,
-    actor: Actor,
     data: dict[str, Any],
     incident_id: str | None = None,
 ) -> Event:
@@ -86,37 +82,33 @@ async def append(
     row = (
         await session.execute(
             update(EventHead)
-            .where(EventHead.department_id == department_id)
+            .where(EventHead.department_id == ctx.department_id)
             .values(last_seq=EventHead.last_seq + 1)
             .returning(EventHead.last_seq, EventHead.last_hash)
         )
     ).one_or_none()
     if row is None:
-        raise ChainHeadMissing(f"department {department_id} has no event chain")
+        raise ChainHeadMissing(f"department {ctx.department_id} has no event chain")
     seq, prev_hash = row
-    at = clock.now()
-    payload: dict[str, Any] = to_jsonable_python(data)
-    values: dict[str, Any] = {
-        "department_id": department_id,
-        "seq": seq,
-        "at": at,
-        "actor_id": actor.id,
-        "actor": actor.name,
-        "kind": kind,
-        "incident_id": incident_id,
-        "data": payload,
-    }
-    digest = compute_hash(prev_hash=prev_hash, **values)
-    event_id = new_id()
-    await session.execute(
-        insert(Event).values(id=event_id, prev_hash=prev_hash, hash=digest, **values)
+    content = EventContent(
+        department_id=ctx.department_id,
+        seq=seq,
+        at=clock.now(),
+        actor_id=ctx.actor.id,
+        actor=ctx.actor.name,
+        kind=kind,
+        incident_id=incident_id,
+        data=to_jsonable_python(data),
     )
+    digest = compute_hash(content, prev_hash)
+    values = {"id": new_id(), "prev_hash": prev_hash, "hash": digest, **asdict(content)}
+    await session.execute(insert(Event).values(**values))
     await session.execute(
         update(EventHead)
-        .where(EventHead.department_id == department_id)
+        .where(EventHead.department_id == ctx.department_id)
         .values(last_hash=digest)
     )
-    return Event(id=event_id, prev_hash=prev_hash, hash=digest, **values)
+    return Event(**values)
 
 
 async def list_incident_events(
@@ -159,17 +151,7 @@ def _check_event(event: Event, *, expected_seq: int, prev_hash: str) -> str | No
         return f"sequence gap: expected {expected_seq}, found {event.seq}"
     if event.prev_hash != prev_hash:
         return "previous hash does not match the preceding event"
-    recomputed = compute_hash(
-        department_id=event.department_id,
-        seq=event.seq,
-        at=event.at,
-        actor_id=event.actor_id,
-        actor=event.actor,
-        kind=event.kind,
-        incident_id=event.incident_id,
-        data=event.data,
-        prev_hash=event.prev_hash,
-    )
+    recomputed = compute_hash(content_of(event), event.prev_hash)
     if recomputed != event.hash:
         return "content does not match its hash"
     return None

@@ -120,7 +120,7 @@ async def create_incident_type(
     body: IncidentTypeCreate, principal: TypeAdmin, session: SessionDep
 ) -> IncidentTypeRead:
     incident_type = await incident_service.create_incident_type(
-        session, department_id=principal.department_id, data=body, actor=principal.actor
+        session, ctx=principal.context, data=body
     )
     return IncidentTypeRead.model_validate(incident_type)
 
@@ -142,9 +142,8 @@ async def create_incident(
     """Record a call as a new incident; answers with possible duplicates nearby."""
     incident, reports, duplicates = await incident_service.create_incident(
         session,
-        department_id=principal.department_id,
+        ctx=principal.context,
         data=body,
-        actor=principal.actor,
         duplicate_rule=_duplicate_rule(settings),
     )
     return IncidentCreated(
@@ -195,10 +194,9 @@ async def update_incident(
     """Edit an incident; send ``If-Match: <version>`` to refuse a stale write (409)."""
     incident = await incident_service.update_incident(
         session,
-        department_id=principal.department_id,
+        ctx=principal.context,
         incident_id=incident_id,
         data=body,
-        actor=principal.actor,
         expected_version=version,
     )
     return await _read_after_change(session, incident)
@@ -215,11 +213,10 @@ async def add_report(
     """Attach another caller's report to the incident."""
     report = await incident_service.add_report(
         session,
-        department_id=principal.department_id,
+        ctx=principal.context,
         incident_id=incident_id,
         caller=body,
         received_at=body.received_at,
-        actor=principal.actor,
     )
     return ReportRead.model_validate(report)
 
@@ -234,10 +231,9 @@ async def add_note(
 ) -> NoteRead:
     note = await incident_service.add_note(
         session,
-        department_id=principal.department_id,
+        ctx=principal.context,
         incident_id=incident_id,
         text=body.text,
-        actor=principal.actor,
     )
     return NoteRead.model_validate(note)
 
@@ -252,11 +248,10 @@ async def change_status(
 ) -> IncidentRead:
     incident = await incident_service.change_status(
         session,
-        department_id=principal.department_id,
+        ctx=principal.context,
         incident_id=incident_id,
         status=body.status,
         reason=body.reason,
-        actor=principal.actor,
         expected_version=version,
     )
     return await _read_after_change(session, incident)
@@ -272,10 +267,9 @@ async def close_incident(
 ) -> IncidentRead:
     incident = await incident_service.close_incident(
         session,
-        department_id=principal.department_id,
+        ctx=principal.context,
         incident_id=incident_id,
         disposition=body.disposition,
-        actor=principal.actor,
         expected_version=version,
     )
     return await _read_after_change(session, incident)
@@ -287,9 +281,8 @@ async def reopen_incident(
 ) -> IncidentRead:
     incident = await incident_service.reopen_incident(
         session,
-        department_id=principal.department_id,
+        ctx=principal.context,
         incident_id=incident_id,
-        actor=principal.actor,
         expected_version=version,
     )
     return await _read_after_change(session, incident)

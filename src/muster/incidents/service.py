@@ -26,7 +26,7 @@ from muster.core.ids import new_id
 from muster.core.pagination import decode_cursor, encode_cursor
 from muster.events import service as event_service
 from muster.events.models import Event
-from muster.events.schemas import Actor
+from muster.events.schemas import Actor, Context
 from muster.incidents.errors import (
     DuplicateIncidentTypeCode,
     IllegalIncidentTransition,
@@ -73,25 +73,26 @@ class DuplicateRule:
 
 
 async def create_incident_type(
-    session: AsyncSession, *, department_id: str, data: IncidentTypeCreate, actor: Actor
+    session: AsyncSession, *, ctx: Context, data: IncidentTypeCreate
 ) -> IncidentType:
     """Raises ``DuplicateIncidentTypeCode``, or ``ValidationFailed`` for a bad schema."""
     if data.fields_schema is not None:
         _check_fields_schema(data.fields_schema)
-    if await find_incident_type(session, department_id=department_id, code=data.code):
+    if await find_incident_type(
+        session, department_id=ctx.department_id, code=data.code
+    ):
         raise DuplicateIncidentTypeCode(
             f"incident type {data.code!r} exists", code=data.code
         )
     incident_type = IncidentType(
-        department_id=department_id, created_at=clock.now(), **data.model_dump()
+        department_id=ctx.department_id, created_at=clock.now(), **data.model_dump()
     )
     session.add(incident_type)
     await session.flush()
     await event_service.append(
         session,
-        department_id=department_id,
+        ctx=ctx,
         kind="incident_type.created",
-        actor=actor,
         data={"incident_type_id": incident_type.id, **data.model_dump()},
     )
     return incident_type
@@ -251,9 +252,8 @@ def _report(
 async def create_incident(
     session: AsyncSession,
     *,
-    department_id: str,
+    ctx: Context,
     data: IncidentCreate,
-    actor: Actor,
     duplicate_rule: DuplicateRule,
 ) -> tuple[Incident, list[IncidentReport], list[DuplicateCandidate]]:
     """Record a new incident with its first caller report and number.
@@ -261,16 +261,16 @@ async def create_incident(
     Returns the incident, its reports and the open incidents it may duplicate.
     Raises ``ValidationFailed`` for an unknown type, owner or bad extra fields.
     """
-    incident_type = await _type_for_input(session, department_id, data.type)
+    incident_type = await _type_for_input(session, ctx.department_id, data.type)
     _validate_fields(incident_type, data.fields)
     if data.owner_id is not None:
-        await _check_owner(session, department_id, data.owner_id)
-    department = await org_service.get_department(session, department_id)
+        await _check_owner(session, ctx.department_id, data.owner_id)
+    department = await org_service.get_department(session, ctx.department_id)
     now = clock.now()
     received_at = data.received_at or now
     duplicates = await find_possible_duplicates(
         session,
-        department_id=department_id,
+        department_id=ctx.department_id,
         incident_type=incident_type,
         lat=data.location.lat,
         lon=data.location.lon,
@@ -278,13 +278,13 @@ async def create_incident(
         rule=duplicate_rule,
     )
     year = received_at.astimezone(ZoneInfo(department.timezone)).year
-    number = f"{year}-{await _next_number(session, department_id, year):06d}"
+    number = f"{year}-{await _next_number(session, ctx.department_id, year):06d}"
     priority = data.priority or priority_from(
         data.impact, data.urgency, incident_type.default_priority
     )
     incident = Incident(
         id=new_id(),
-        department_id=department_id,
+        department_id=ctx.department_id,
         number=number,
         type_id=incident_type.id,
         incident_type=incident_type,
@@ -305,7 +305,7 @@ async def create_incident(
     reports = []
     if data.caller is not None:
         reports.append(
-            _report(department_id, incident.id, data.caller, received_at, actor)
+            _report(ctx.department_id, incident.id, data.caller, received_at, ctx.actor)
         )
     session.add(incident)
     await session.flush()
@@ -314,9 +314,8 @@ async def create_incident(
         await session.flush()
     await event_service.append(
         session,
-        department_id=department_id,
+        ctx=ctx,
         kind="incident.created",
-        actor=actor,
         incident_id=incident.id,
         data={
             "number": number,
@@ -376,7 +375,9 @@ def _filtered(
     if filters.status:
         query = query.where(Incident.status.in_([str(s) for s in filters.status]))
     if filters.type:
-        query = query.where(Incident.incident_type.has(IncidentType.code == filters.type))
+        query = query.where(
+            Incident.incident_type.has(IncidentType.code == filters.type)
+        )
     if filters.priority is not None:
         query = query.where(Incident.priority == filters.priority)
     if filters.since is not None:
@@ -499,16 +500,15 @@ async def _apply_update(
 async def update_incident(
     session: AsyncSession,
     *,
-    department_id: str,
+    ctx: Context,
     incident_id: str,
     data: IncidentUpdate,
-    actor: Actor,
     expected_version: int | None,
 ) -> Incident:
     """Edit an open incident. Raises ``StaleVersion``, ``IncidentClosed``,
     ``ValidationFailed``."""
     incident = await _load_for_change(
-        session, department_id, incident_id, expected_version
+        session, ctx.department_id, incident_id, expected_version
     )
     _require_open(incident)
     changes = await _apply_update(session, incident, data)
@@ -518,9 +518,8 @@ async def update_incident(
     await session.flush()
     await event_service.append(
         session,
-        department_id=department_id,
+        ctx=ctx,
         kind="incident.updated",
-        actor=actor,
         incident_id=incident.id,
         data={"changes": changes},
     )
@@ -530,26 +529,24 @@ async def update_incident(
 async def add_report(
     session: AsyncSession,
     *,
-    department_id: str,
+    ctx: Context,
     incident_id: str,
     caller: Caller,
     received_at: datetime | None,
-    actor: Actor,
 ) -> IncidentReport:
     """Attach another caller's report to an incident (open or not: late callers count)."""
     incident = await get_incident(
-        session, department_id=department_id, incident_id=incident_id
+        session, department_id=ctx.department_id, incident_id=incident_id
     )
     report = _report(
-        department_id, incident.id, caller, received_at or clock.now(), actor
+        ctx.department_id, incident.id, caller, received_at or clock.now(), ctx.actor
     )
     session.add(report)
     await session.flush()
     await event_service.append(
         session,
-        department_id=department_id,
+        ctx=ctx,
         kind="incident.report_added",
-        actor=actor,
         incident_id=incident.id,
         data={"report_id": report.id, **caller.model_dump()},
     )
@@ -559,19 +556,18 @@ async def add_report(
 async def add_note(
     session: AsyncSession,
     *,
-    department_id: str,
+    ctx: Context,
     incident_id: str,
     text: str,
-    actor: Actor,
 ) -> IncidentNote:
     incident = await get_incident(
-        session, department_id=department_id, incident_id=incident_id
+        session, department_id=ctx.department_id, incident_id=incident_id
     )
     note = IncidentNote(
-        department_id=department_id,
+        department_id=ctx.department_id,
         incident_id=incident.id,
-        author_id=actor.id,
-        author=actor.name,
+        author_id=ctx.actor.id,
+        author=ctx.actor.name,
         text=text,
         created_at=clock.now(),
     )
@@ -579,9 +575,8 @@ async def add_note(
     await session.flush()
     await event_service.append(
         session,
-        department_id=department_id,
+        ctx=ctx,
         kind="incident.note_added",
-        actor=actor,
         incident_id=incident.id,
         data={"note_id": note.id, "text": text},
     )
@@ -608,9 +603,8 @@ async def _move(
     await session.flush()
     await event_service.append(
         session,
-        department_id=incident.department_id,
+        ctx=Context(incident.department_id, actor),
         kind="incident.status_changed",
-        actor=actor,
         incident_id=incident.id,
         data={"from": previous, "to": str(target), **extra},
     )
@@ -619,11 +613,10 @@ async def _move(
 async def change_status(
     session: AsyncSession,
     *,
-    department_id: str,
+    ctx: Context,
     incident_id: str,
     status: IncidentStatus,
     reason: str | None,
-    actor: Actor,
     expected_version: int | None,
 ) -> Incident:
     """Move an incident along its lifecycle (not to closed: see ``close``).
@@ -631,7 +624,7 @@ async def change_status(
     Raises ``IllegalIncidentTransition`` for a move the lifecycle forbids.
     """
     incident = await _load_for_change(
-        session, department_id, incident_id, expected_version
+        session, ctx.department_id, incident_id, expected_version
     )
     current = IncidentStatus(incident.status)
     if status is S.CLOSED:
@@ -645,22 +638,23 @@ async def change_status(
     _stamp(incident, status, now)
     if status is S.CANCELLED:
         incident.closed_at = now
-    await _move(session, incident, status, actor, {"reason": reason} if reason else {})
+    await _move(
+        session, incident, status, ctx.actor, {"reason": reason} if reason else {}
+    )
     return incident
 
 
 async def close_incident(
     session: AsyncSession,
     *,
-    department_id: str,
+    ctx: Context,
     incident_id: str,
     disposition: str,
-    actor: Actor,
     expected_version: int | None,
 ) -> Incident:
     """Close an open incident with a disposition. Raises ``IncidentClosed``."""
     incident = await _load_for_change(
-        session, department_id, incident_id, expected_version
+        session, ctx.department_id, incident_id, expected_version
     )
     _require_open(incident)
     # TODO(#3): clear the incident's assignments (and free its units) on close once
@@ -672,9 +666,8 @@ async def close_incident(
     await session.flush()
     await event_service.append(
         session,
-        department_id=department_id,
+        ctx=ctx,
         kind="incident.closed",
-        actor=actor,
         incident_id=incident.id,
         data={"from": previous, "disposition": disposition},
     )
@@ -684,9 +677,8 @@ async def close_incident(
 async def reopen_incident(
     session: AsyncSession,
     *,
-    department_id: str,
+    ctx: Context,
     incident_id: str,
-    actor: Actor,
     expected_version: int | None,
 ) -> Incident:
     """Reopen a closed or cancelled incident where its work had got to.
@@ -695,7 +687,7 @@ async def reopen_incident(
     again by the next close. Raises ``IllegalIncidentTransition`` if open.
     """
     incident = await _load_for_change(
-        session, department_id, incident_id, expected_version
+        session, ctx.department_id, incident_id, expected_version
     )
     if incident.status in OPEN:
         raise IllegalIncidentTransition(f"incident {incident.number} is already open")
@@ -711,9 +703,8 @@ async def reopen_incident(
     await session.flush()
     await event_service.append(
         session,
-        department_id=department_id,
+        ctx=ctx,
         kind="incident.reopened",
-        actor=actor,
         incident_id=incident.id,
         data={"from": previous, "to": str(target)},
     )

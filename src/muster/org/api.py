@@ -159,7 +159,7 @@ async def add_member(
     body: MemberCreate, principal: MemberAdmin, session: SessionDep
 ) -> MemberRead:
     member, membership = await org_service.add_member(
-        session, department_id=principal.department_id, data=body, actor=principal.actor
+        session, ctx=principal.context, data=body
     )
     return member_read(member, membership)
 
@@ -184,10 +184,9 @@ async def update_member(
 ) -> MemberRead:
     member, membership = await org_service.update_member(
         session,
-        department_id=principal.department_id,
+        ctx=principal.context,
         member_id=member_id,
         data=body,
-        actor=principal.actor,
         expected_version=version,
     )
     return member_read(member, membership)
@@ -203,10 +202,9 @@ async def set_member_password(
 ) -> None:
     await org_service.set_password(
         session,
-        department_id=principal.department_id,
+        ctx=principal.context,
         member_id=member_id,
         password=body.password,
-        actor=principal.actor,
     )
 
 
@@ -225,7 +223,7 @@ async def create_station(
     body: StationCreate, principal: StationAdmin, session: SessionDep
 ) -> StationRead:
     station = await org_service.create_station(
-        session, department_id=principal.department_id, data=body, actor=principal.actor
+        session, ctx=principal.context, data=body
     )
     return StationRead.model_validate(station)
 
@@ -250,10 +248,9 @@ async def update_station(
 ) -> StationRead:
     station = await org_service.update_station(
         session,
-        department_id=principal.department_id,
+        ctx=principal.context,
         station_id=station_id,
         data=body,
-        actor=principal.actor,
         expected_version=version,
     )
     return StationRead.model_validate(station)

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from muster.events.schemas import Actor
+from muster.events.schemas import Actor, Context
 from muster.org.roles import Permission, Role, permissions_of
 
 
@@ -17,6 +17,10 @@ class Principal:
     @property
     def actor(self) -> Actor:
         return Actor(id=self.member_id, name=self.member_name)
+
+    @property
+    def context(self) -> Context:
+        return Context(self.department_id, self.actor)
 
     def can(self, permission: Permission) -> bool:
         return permission in permissions_of(self.roles)

@@ -31,7 +31,7 @@ from muster.core.security import (
     verify_password,
 )
 from muster.events import service as event_service
-from muster.events.schemas import Actor
+from muster.events.schemas import Actor, Context
 from muster.org.errors import (
     DepartmentNotFound,
     DuplicateMembership,
@@ -82,9 +82,8 @@ async def create_department(
     await event_service.create_chain(session, department_id=department.id)
     await event_service.append(
         session,
-        department_id=department.id,
+        ctx=Context(department.id, actor),
         kind="department.created",
-        actor=actor,
         data={"name": name, "slug": slug, "timezone": timezone},
     )
     return department
@@ -134,7 +133,7 @@ async def _check_station(
 
 
 async def add_member(
-    session: AsyncSession, *, department_id: str, data: MemberCreate, actor: Actor
+    session: AsyncSession, *, ctx: Context, data: MemberCreate
 ) -> tuple[Member, Membership]:
     """Add a person to the department, creating their account if the email is new.
 
@@ -142,7 +141,7 @@ async def add_member(
     Raises ``DuplicateMembership`` if they already belong to the department.
     """
     if data.station_id is not None:
-        await _check_station(session, department_id, data.station_id)
+        await _check_station(session, ctx.department_id, data.station_id)
     member = await find_member_by_email(session, data.email)
     if member is None:
         member = Member(
@@ -155,10 +154,10 @@ async def add_member(
         )
         session.add(member)
         await session.flush()
-    elif await _find_membership(session, department_id, member.id) is not None:
+    elif await _find_membership(session, ctx.department_id, member.id) is not None:
         raise DuplicateMembership(f"{data.email} already belongs to this department")
     membership = Membership(
-        department_id=department_id,
+        department_id=ctx.department_id,
         member_id=member.id,
         roles=[str(role) for role in data.roles],
         qualifications=data.qualifications,
@@ -170,9 +169,8 @@ async def add_member(
     await session.flush()
     await event_service.append(
         session,
-        department_id=department_id,
+        ctx=ctx,
         kind="member.added",
-        actor=actor,
         data={"member_id": member.id, "name": member.name, "roles": membership.roles},
     )
     return member, membership
@@ -230,10 +228,9 @@ async def list_members(
 async def update_member(
     session: AsyncSession,
     *,
-    department_id: str,
+    ctx: Context,
     member_id: str,
     data: MemberUpdate,
-    actor: Actor,
     expected_version: int | None = None,
 ) -> tuple[Member, Membership]:
     """Change a member's profile and their membership of this department.
@@ -242,11 +239,11 @@ async def update_member(
     ``InvalidTransition`` when an admin would drop their own admin role.
     """
     member, membership = await get_member(
-        session, department_id=department_id, member_id=member_id
+        session, department_id=ctx.department_id, member_id=member_id
     )
     check_version(membership.version, expected_version)
     if (
-        actor.id == member_id
+        ctx.actor.id == member_id
         and data.roles is not None
         and Role.ADMIN not in data.roles
     ):
@@ -254,7 +251,7 @@ async def update_member(
             raise InvalidTransition("an admin cannot remove their own admin role")
     changes = data.model_dump(exclude_unset=True)
     if changes.get("station_id") is not None:
-        await _check_station(session, department_id, changes["station_id"])
+        await _check_station(session, ctx.department_id, changes["station_id"])
     for field in ("name", "phone"):
         if field in changes and changes[field] is not None:
             setattr(member, field, changes[field])
@@ -271,9 +268,8 @@ async def update_member(
     await session.flush()
     await event_service.append(
         session,
-        department_id=department_id,
+        ctx=ctx,
         kind="member.updated",
-        actor=actor,
         data={"member_id": member.id, "changes": changes},
     )
     return member, membership
@@ -282,20 +278,18 @@ async def update_member(
 async def set_password(
     session: AsyncSession,
     *,
-    department_id: str,
+    ctx: Context,
     member_id: str,
     password: str,
-    actor: Actor,
 ) -> None:
     member, _ = await get_member(
-        session, department_id=department_id, member_id=member_id
+        session, department_id=ctx.department_id, member_id=member_id
     )
     member.password_hash = hash_password(password)
     await event_service.append(
         session,
-        department_id=department_id,
+        ctx=ctx,
         kind="member.password_set",
-        actor=actor,
         data={"member_id": member.id},
     )
 
@@ -355,9 +349,8 @@ async def login(
     await session.flush()
     await event_service.append(
         session,
-        department_id=department.id,
+        ctx=Context(department.id, Actor(id=member.id, name=member.name)),
         kind="member.logged_in",
-        actor=Actor(id=member.id, name=member.name),
         data={"token_id": record.id},
     )
     return IssuedToken(token=token, record=record, department=department)
@@ -441,9 +434,8 @@ async def create_api_token(
     await session.flush()
     await event_service.append(
         session,
-        department_id=principal.department_id,
+        ctx=principal.context,
         kind="token.created",
-        actor=principal.actor,
         data={"token_id": record.id, "member_id": member_id, "name": data.name},
     )
     return token, record
@@ -474,9 +466,8 @@ async def revoke_token(
         record.revoked_at = clock.now()
         await event_service.append(
             session,
-            department_id=principal.department_id,
+            ctx=principal.context,
             kind="token.revoked",
-            actor=principal.actor,
             data={"token_id": record.id},
         )
     return record
@@ -486,12 +477,12 @@ async def revoke_token(
 
 
 async def create_station(
-    session: AsyncSession, *, department_id: str, data: StationCreate, actor: Actor
+    session: AsyncSession, *, ctx: Context, data: StationCreate
 ) -> Station:
     """Raises ``DuplicateStationCode`` when the code is taken in the department."""
     taken = await session.scalar(
         select(Station.id).where(
-            Station.department_id == department_id, Station.code == data.code
+            Station.department_id == ctx.department_id, Station.code == data.code
         )
     )
     if taken:
@@ -499,15 +490,14 @@ async def create_station(
             f"station code {data.code!r} is taken", code=data.code
         )
     station = Station(
-        department_id=department_id, created_at=clock.now(), **data.model_dump()
+        department_id=ctx.department_id, created_at=clock.now(), **data.model_dump()
     )
     session.add(station)
     await session.flush()
     await event_service.append(
         session,
-        department_id=department_id,
+        ctx=ctx,
         kind="station.created",
-        actor=actor,
         data={"station_id": station.id, **data.model_dump()},
     )
     return station
@@ -536,14 +526,13 @@ async def list_stations(
 async def update_station(
     session: AsyncSession,
     *,
-    department_id: str,
+    ctx: Context,
     station_id: str,
     data: StationUpdate,
-    actor: Actor,
     expected_version: int | None = None,
 ) -> Station:
     station = await get_station(
-        session, department_id=department_id, station_id=station_id
+        session, department_id=ctx.department_id, station_id=station_id
     )
     check_version(station.version, expected_version)
     changes: dict[str, Any] = data.model_dump(exclude_unset=True)
@@ -552,9 +541,8 @@ async def update_station(
     await session.flush()
     await event_service.append(
         session,
-        department_id=department_id,
+        ctx=ctx,
         kind="station.updated",
-        actor=actor,
         data={"station_id": station.id, "changes": changes},
     )
     return station

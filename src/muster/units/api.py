@@ -61,7 +61,7 @@ async def create_unit_type(
     body: UnitTypeCreate, principal: UnitAdmin, session: SessionDep
 ) -> UnitTypeRead:
     unit_type = await unit_service.create_unit_type(
-        session, department_id=principal.department_id, data=body, actor=principal.actor
+        session, ctx=principal.context, data=body
     )
     return UnitTypeRead.model_validate(unit_type)
 
@@ -86,9 +86,7 @@ async def list_units(
 async def create_unit(
     body: UnitCreate, principal: UnitAdmin, session: SessionDep
 ) -> UnitRead:
-    unit = await unit_service.create_unit(
-        session, department_id=principal.department_id, data=body, actor=principal.actor
-    )
+    unit = await unit_service.create_unit(session, ctx=principal.context, data=body)
     return unit_read(unit)
 
 
@@ -110,10 +108,9 @@ async def update_unit(
 ) -> UnitRead:
     unit = await unit_service.update_unit(
         session,
-        department_id=principal.department_id,
+        ctx=principal.context,
         unit_id=unit_id,
         data=body,
-        actor=principal.actor,
         expected_version=version,
     )
     return unit_read(unit)
@@ -130,10 +127,9 @@ async def change_unit_status(
     """Report a unit's new status; an illegal transition or a committed unit is 409."""
     unit = await unit_service.change_unit_status(
         session,
-        department_id=principal.department_id,
+        ctx=principal.context,
         unit_id=unit_id,
         data=body,
-        actor=principal.actor,
         expected_version=version,
     )
     return unit_read(unit)

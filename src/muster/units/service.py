@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from muster.core import clock
 from muster.core.errors import NotFound, check_version, field_error
 from muster.events import service as event_service
-from muster.events.schemas import Actor
+from muster.events.schemas import Context
 from muster.incidents import service as incident_service
 from muster.incidents.models import Incident
 from muster.incidents.service import UnitProgress
@@ -47,13 +47,13 @@ _PROGRESS: dict[UnitStatus, UnitProgress] = {
 
 
 async def create_unit_type(
-    session: AsyncSession, *, department_id: str, data: UnitTypeCreate, actor: Actor
+    session: AsyncSession, *, ctx: Context, data: UnitTypeCreate
 ) -> UnitType:
     """Raises ``DuplicateUnitTypeCode`` when the code is taken."""
-    if await find_unit_type(session, department_id=department_id, code=data.code):
+    if await find_unit_type(session, department_id=ctx.department_id, code=data.code):
         raise DuplicateUnitTypeCode(f"unit type {data.code!r} exists", code=data.code)
     unit_type = UnitType(
-        department_id=department_id,
+        department_id=ctx.department_id,
         code=data.code,
         name=data.name,
         capabilities=sorted(set(data.capabilities)),
@@ -63,9 +63,8 @@ async def create_unit_type(
     await session.flush()
     await event_service.append(
         session,
-        department_id=department_id,
+        ctx=ctx,
         kind="unit_type.created",
-        actor=actor,
         data={
             "unit_type_id": unit_type.id,
             "code": data.code,
@@ -126,17 +125,15 @@ async def _check_name_free(
 # Units -----------------------------------------------------------------------------
 
 
-async def create_unit(
-    session: AsyncSession, *, department_id: str, data: UnitCreate, actor: Actor
-) -> Unit:
+async def create_unit(session: AsyncSession, *, ctx: Context, data: UnitCreate) -> Unit:
     """A new unit, available. Raises ``DuplicateUnitName`` or ``ValidationFailed``."""
-    unit_type = await _type_for_input(session, department_id, data.unit_type)
+    unit_type = await _type_for_input(session, ctx.department_id, data.unit_type)
     if data.station_id is not None:
-        await _check_station(session, department_id, data.station_id)
-    await _check_name_free(session, department_id, data.name)
+        await _check_station(session, ctx.department_id, data.station_id)
+    await _check_name_free(session, ctx.department_id, data.name)
     now = clock.now()
     unit = Unit(
-        department_id=department_id,
+        department_id=ctx.department_id,
         name=data.name,
         unit_type_id=unit_type.id,
         unit_type=unit_type,
@@ -153,9 +150,8 @@ async def create_unit(
     await session.flush()
     await event_service.append(
         session,
-        department_id=department_id,
+        ctx=ctx,
         kind="unit.created",
-        actor=actor,
         data={"unit_id": unit.id, **data.model_dump()},
     )
     return unit
@@ -191,25 +187,26 @@ async def list_units(
 async def update_unit(
     session: AsyncSession,
     *,
-    department_id: str,
+    ctx: Context,
     unit_id: str,
     data: UnitUpdate,
-    actor: Actor,
     expected_version: int | None,
 ) -> Unit:
     """Edit a unit's name, type, station, crew or position."""
     unit = await get_unit(
-        session, department_id=department_id, unit_id=unit_id, for_update=True
+        session, department_id=ctx.department_id, unit_id=unit_id, for_update=True
     )
     check_version(unit.version, expected_version)
     changes: dict[str, Any] = data.model_dump(exclude_unset=True)
     if data.unit_type is not None:
-        unit.unit_type = await _type_for_input(session, department_id, data.unit_type)
+        unit.unit_type = await _type_for_input(
+            session, ctx.department_id, data.unit_type
+        )
         unit.unit_type_id = unit.unit_type.id
     if data.station_id is not None:
-        await _check_station(session, department_id, data.station_id)
+        await _check_station(session, ctx.department_id, data.station_id)
     if data.name is not None and data.name != unit.name:
-        await _check_name_free(session, department_id, data.name)
+        await _check_name_free(session, ctx.department_id, data.name)
     for field in ("name", "station_id", "crew_size"):
         if changes.get(field) is not None:
             setattr(unit, field, changes[field])
@@ -218,9 +215,8 @@ async def update_unit(
     await session.flush()
     await event_service.append(
         session,
-        department_id=department_id,
+        ctx=ctx,
         kind="unit.updated",
-        actor=actor,
         incident_id=unit.incident_id,
         data={"unit_id": unit.id, "changes": changes},
     )
@@ -250,10 +246,9 @@ async def _committing_incident(
 async def change_unit_status(
     session: AsyncSession,
     *,
-    department_id: str,
+    ctx: Context,
     unit_id: str,
     data: UnitStatusChange,
-    actor: Actor,
     expected_version: int | None = None,
 ) -> Unit:
     """Move a unit through its status machine, committing it to an incident or freeing it.
@@ -263,7 +258,7 @@ async def change_unit_status(
     is committed), ``IncidentClosed``, ``IncidentNotFound``, ``StaleVersion``.
     """
     unit = await get_unit(
-        session, department_id=department_id, unit_id=unit_id, for_update=True
+        session, department_id=ctx.department_id, unit_id=unit_id, for_update=True
     )
     check_version(unit.version, expected_version)
     current, target = UnitStatus(unit.status), data.status
@@ -286,9 +281,8 @@ async def change_unit_status(
     await session.flush()
     await event_service.append(
         session,
-        department_id=department_id,
+        ctx=ctx,
         kind="unit.status_changed",
-        actor=actor,
         incident_id=unit.incident_id or previous_incident,
         data={
             "unit_id": unit.id,
@@ -306,6 +300,6 @@ async def change_unit_status(
             incident=incident,
             progress=_PROGRESS[target],
             at=at,
-            actor=actor,
+            actor=ctx.actor,
         )
     return unit
