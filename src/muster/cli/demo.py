@@ -36,7 +36,7 @@ async def _load_organisation(
             email=email,
             name=name,
             password=data.PASSWORD,
-            roles=roles,  # type: ignore[arg-type]
+            roles=roles,
             qualifications=qualifications,
             station_id=stations[station_code] if station_code else None,
         )
@@ -148,7 +148,7 @@ async def _load_incidents(
         department_id,
         dispatcher,
         type="STRUCTURE_FIRE",
-        description="Smoke showing from second floor of a three-storey apartment building",
+        description="Smoke showing from the second floor of a three-storey building",
         location={"lat": 37.7637, "lon": -122.4194, "address": "3000 20th St"},
         caller={
             "name": "Neighbour",

@@ -12,7 +12,7 @@ GENESIS_HASH = "0" * 64
 
 
 class EventHead(Base):
-    """The last sequence number and hash of a department's chain (row-locked on append)."""
+    """The last sequence number and hash of a department's chain (locked on append)."""
 
     __tablename__ = "event_heads"
 

@@ -8,8 +8,8 @@ writers; the lock is released at commit.
 
 import hashlib
 import json
-from dataclasses import asdict
 from collections.abc import Sequence
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 

@@ -71,7 +71,7 @@ def incident_read(
     incident: Incident, reports: Sequence[IncidentReport]
 ) -> IncidentRead:
     return IncidentRead(
-        **_summary_fields(incident),  # type: ignore[arg-type]
+        **_summary_fields(incident),
         type_name=incident.incident_type.name,
         impact=incident.impact,
         urgency=incident.urgency,
@@ -163,7 +163,7 @@ async def list_incidents(
         cursor=query.cursor,
         limit=query.limit,
     )
-    items = [IncidentSummary(**_summary_fields(i)) for i in incidents]  # type: ignore[arg-type]
+    items = [IncidentSummary(**_summary_fields(i)) for i in incidents]
     return IncidentList(items=items, next_cursor=next_cursor)
 
 
@@ -250,8 +250,7 @@ async def change_status(
         session,
         ctx=principal.context,
         incident_id=incident_id,
-        status=body.status,
-        reason=body.reason,
+        change=body,
         expected_version=version,
     )
     return await _read_after_change(session, incident)

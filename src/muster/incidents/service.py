@@ -48,6 +48,7 @@ from muster.incidents.schemas import (
     IncidentFilters,
     IncidentTypeCreate,
     IncidentUpdate,
+    StatusChange,
 )
 from muster.org import service as org_service
 
@@ -75,7 +76,7 @@ class DuplicateRule:
 async def create_incident_type(
     session: AsyncSession, *, ctx: Context, data: IncidentTypeCreate
 ) -> IncidentType:
-    """Raises ``DuplicateIncidentTypeCode``, or ``ValidationFailed`` for a bad schema."""
+    """Raises ``DuplicateIncidentTypeCode``, or ``ValidationFailed`` (bad schema)."""
     if data.fields_schema is not None:
         _check_fields_schema(data.fields_schema)
     if await find_incident_type(
@@ -196,14 +197,13 @@ async def _next_number(session: AsyncSession, department_id: str, year: int) -> 
 async def find_possible_duplicates(
     session: AsyncSession,
     *,
-    department_id: str,
     incident_type: IncidentType,
-    lat: float,
-    lon: float,
+    point: tuple[float, float],
     at: datetime,
     rule: DuplicateRule,
 ) -> list[DuplicateCandidate]:
-    """Open incidents of the same category near ``(lat, lon)`` received lately."""
+    """Open incidents of the type's category near ``point`` (lat, lon), lately."""
+    lat, lon = point
     min_lat, max_lat, min_lon, max_lon = bounding_box(lat, lon, rule.radius_m)
     query = (
         select(
@@ -215,7 +215,7 @@ async def find_possible_duplicates(
         )
         .join(IncidentType, IncidentType.id == Incident.type_id)
         .where(
-            Incident.department_id == department_id,
+            Incident.department_id == incident_type.department_id,
             Incident.status.in_([str(s) for s in OPEN]),
             Incident.received_at >= at - rule.window,
             Incident.lat.between(min_lat, max_lat),
@@ -270,10 +270,8 @@ async def create_incident(
     received_at = data.received_at or now
     duplicates = await find_possible_duplicates(
         session,
-        department_id=ctx.department_id,
         incident_type=incident_type,
-        lat=data.location.lat,
-        lon=data.location.lon,
+        point=(data.location.lat, data.location.lon),
         at=received_at,
         rule=duplicate_rule,
     )
@@ -369,9 +367,7 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _filtered(
-    query: Select[tuple[Incident]], filters: IncidentFilters
-) -> Select[tuple[Incident]]:
+def _filtered(query: Select[Incident], filters: IncidentFilters) -> Select[Incident]:
     if filters.status:
         query = query.where(Incident.status.in_([str(s) for s in filters.status]))
     if filters.type:
@@ -534,7 +530,7 @@ async def add_report(
     caller: Caller,
     received_at: datetime | None,
 ) -> IncidentReport:
-    """Attach another caller's report to an incident (open or not: late callers count)."""
+    """Attach another caller's report to an incident, open or not (callers are late)."""
     incident = await get_incident(
         session, department_id=ctx.department_id, incident_id=incident_id
     )
@@ -615,8 +611,7 @@ async def change_status(
     *,
     ctx: Context,
     incident_id: str,
-    status: IncidentStatus,
-    reason: str | None,
+    change: StatusChange,
     expected_version: int | None,
 ) -> Incident:
     """Move an incident along its lifecycle (not to closed: see ``close``).
@@ -627,20 +622,19 @@ async def change_status(
         session, ctx.department_id, incident_id, expected_version
     )
     current = IncidentStatus(incident.status)
-    if status is S.CLOSED:
+    if change.status is S.CLOSED:
         raise IllegalIncidentTransition("close an incident with POST .../close")
-    if status not in TRANSITIONS[current]:
+    if change.status not in TRANSITIONS[current]:
         raise IllegalIncidentTransition(
-            f"incident {incident.number} cannot go from {current} to {status}",
+            f"incident {incident.number} cannot go from {current} to {change.status}",
             current_status=str(current),
         )
     now = clock.now()
-    _stamp(incident, status, now)
-    if status is S.CANCELLED:
+    _stamp(incident, change.status, now)
+    if change.status is S.CANCELLED:
         incident.closed_at = now
-    await _move(
-        session, incident, status, ctx.actor, {"reason": reason} if reason else {}
-    )
+    extra = {"reason": change.reason} if change.reason else {}
+    await _move(session, incident, change.status, ctx.actor, extra)
     return incident
 
 
@@ -714,7 +708,7 @@ async def reopen_incident(
 async def get_open_incident(
     session: AsyncSession, *, department_id: str, incident_id: str
 ) -> Incident:
-    """The incident, locked, if open. Raises ``IncidentNotFound`` or ``IncidentClosed``."""
+    """The incident, row-locked, if open (``IncidentNotFound``, ``IncidentClosed``)."""
     incident = await get_incident(
         session, department_id=department_id, incident_id=incident_id, for_update=True
     )

@@ -20,7 +20,7 @@ class Permission(StrEnum):
     MEMBER_MANAGE = "member_manage"
     STATION_MANAGE = "station_manage"
     TYPE_MANAGE = "type_manage"
-    TOKEN_MANAGE = "token_manage"
+    TOKEN_MANAGE = "token_manage"  # noqa: S105 - a permission name, not a secret
 
 
 _OPERATE = {

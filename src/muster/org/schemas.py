@@ -43,7 +43,7 @@ class TokenRequest(InputModel):
 
 class TokenResponse(OutputModel):
     access_token: str
-    token_type: str = "bearer"
+    token_type: str = "bearer"  # noqa: S105 - the OAuth token type, not a secret
     expires_at: datetime | None
     department: DepartmentRead
 

@@ -242,13 +242,14 @@ async def update_member(
         session, department_id=ctx.department_id, member_id=member_id
     )
     check_version(membership.version, expected_version)
-    if (
+    drops_own_admin = (
         ctx.actor.id == member_id
         and data.roles is not None
         and Role.ADMIN not in data.roles
-    ):
-        if Role.ADMIN in membership.roles:
-            raise InvalidTransition("an admin cannot remove their own admin role")
+        and Role.ADMIN in membership.roles
+    )
+    if drops_own_admin:
+        raise InvalidTransition("an admin cannot remove their own admin role")
     changes = data.model_dump(exclude_unset=True)
     if changes.get("station_id") is not None:
         await _check_station(session, ctx.department_id, changes["station_id"])

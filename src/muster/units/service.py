@@ -251,7 +251,7 @@ async def change_unit_status(
     data: UnitStatusChange,
     expected_version: int | None = None,
 ) -> Unit:
-    """Move a unit through its status machine, committing it to an incident or freeing it.
+    """Move a unit through its status machine, committing it to an incident or not.
 
     Repeating the current status for the same incident changes nothing (field
     devices retry). Raises ``IllegalUnitTransition``, ``UnitCommitted`` (where it

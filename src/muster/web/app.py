@@ -37,7 +37,7 @@ def create_app(settings: Settings) -> FastAPI:
     app = FastAPI(
         title="Muster",
         version=muster.__version__,
-        description="Incident management: one operational record from first call to review.",
+        description="Incident management: one record from first call to review.",
         lifespan=lifespan,
     )
     app.state.settings = settings

@@ -29,7 +29,6 @@ async def readyz(
         return problem(
             503,
             "not-ready",
-            "Not ready",
             "the database cannot be reached",
             request=request,
         )
@@ -38,7 +37,6 @@ async def readyz(
         return problem(
             503,
             "not-ready",
-            "Not ready",
             f"schema is at {current}, expected {expected}; run muster db upgrade",
             request=request,
         )

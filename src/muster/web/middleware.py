@@ -102,7 +102,6 @@ class BodyLimitMiddleware:
         response = problem(
             413,
             "payload-too-large",
-            "Payload too large",
             f"request bodies are limited to {self.max_bytes} bytes",
             request=Request(scope),
         )
@@ -226,11 +225,11 @@ async def _replay(
     record: IdempotencyRecord, fingerprint: str, request: Request
 ) -> _Buffer:
     buffer = _Buffer()
+    response: Response
     if record.request_hash != fingerprint:
         response = problem(
             422,
             "idempotency-key-reused",
-            "Idempotency key reused",
             "this Idempotency-Key was sent before with a different request",
             request=request,
         )
@@ -238,7 +237,6 @@ async def _replay(
         response = problem(
             409,
             "request-in-progress",
-            "Request in progress",
             "a request with this Idempotency-Key is still running",
             request=request,
         )
@@ -273,7 +271,6 @@ async def _claim_key(
         response = problem(
             400,
             "bad-idempotency-key",
-            "Bad Idempotency-Key",
             f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters",
             request=request,
         )

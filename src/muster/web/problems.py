@@ -43,16 +43,16 @@ _HTTP_SLUGS = {
 def problem(
     status: int,
     slug: str,
-    title: str,
     detail: str,
     *,
     request: Request | None = None,
     headers: dict[str, str] | None = None,
     **extra: Any,
 ) -> JSONResponse:
+    """A problem-details response; ``title`` defaults to the slug in words."""
     body: dict[str, Any] = {
         "type": f"/problems/{slug}",
-        "title": title,
+        "title": slug.replace("-", " ").capitalize(),
         "status": status,
         "detail": detail,
     }
@@ -86,7 +86,13 @@ async def _on_muster_error(request: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc, errors.ValidationFailed):
         extra["errors"] = exc.errors
     return problem(
-        status, slug, exc.title, exc.detail, request=request, headers=headers, **extra
+        status,
+        slug,
+        exc.detail,
+        request=request,
+        headers=headers,
+        title=exc.title,
+        **extra,
     )
 
 
@@ -105,15 +111,14 @@ async def _on_request_validation(request: Request, exc: Exception) -> JSONRespon
         return problem(
             400,
             "malformed-json",
-            "Malformed JSON",
             "the request body is not valid JSON",
+            title="Malformed JSON",
             request=request,
             errors=found,
         )
     return problem(
         422,
         "validation-error",
-        "Validation failed",
         "the request does not match the expected shape",
         request=request,
         errors=found,
@@ -123,11 +128,9 @@ async def _on_request_validation(request: Request, exc: Exception) -> JSONRespon
 async def _on_http_exception(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)  # noqa: S101 - registered for this type only
     slug = _HTTP_SLUGS.get(exc.status_code, "http-error")
-    title = slug.replace("-", " ").capitalize()
     return problem(
         exc.status_code,
         slug,
-        title,
         str(exc.detail),
         request=request,
         headers=dict(exc.headers or {}),
@@ -141,7 +144,6 @@ async def _on_integrity_error(request: Request, exc: Exception) -> JSONResponse:
     return problem(
         409,
         "conflict",
-        "Conflict",
         "the change collides with a concurrent change; reload and retry",
         request=request,
     )
@@ -152,7 +154,6 @@ async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     return problem(
         500,
         "internal-error",
-        "Internal server error",
         "something went wrong on our side; quote the request id when reporting it",
         request=request,
     )
