@@ -35,10 +35,16 @@ class Database:
 
 
 def _backends() -> list[str]:
-    return ["sqlite", "postgresql"] if os.environ.get("MUSTER_TEST_DATABASE_URL") else ["sqlite"]
+    return (
+        ["sqlite", "postgresql"]
+        if os.environ.get("MUSTER_TEST_DATABASE_URL")
+        else ["sqlite"]
+    )
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(
+    config: pytest.Config, items: list[pytest.Item]
+) -> None:
     """Behaviour only PostgreSQL shows is deselected (not skipped) without it."""
     keep, drop = [], []
     for item in items:
@@ -57,7 +63,10 @@ async def _create_pg_database(admin_url: str) -> str:
     url = make_url(to_async_url(admin_url))
     name = f"muster_test_{uuid.uuid4().hex[:10]}"
     connection = await asyncpg.connect(
-        host=url.host, port=url.port or 5432, user=url.username, password=url.password,
+        host=url.host,
+        port=url.port or 5432,
+        user=url.username,
+        password=url.password,
         database=url.database,
     )
     try:
@@ -71,11 +80,16 @@ async def _drop_pg_database(test_url: str) -> None:
     url = make_url(test_url)
     admin = make_url(to_async_url(os.environ["MUSTER_TEST_DATABASE_URL"]))
     connection = await asyncpg.connect(
-        host=admin.host, port=admin.port or 5432, user=admin.username,
-        password=admin.password, database=admin.database,
+        host=admin.host,
+        port=admin.port or 5432,
+        user=admin.username,
+        password=admin.password,
+        database=admin.database,
     )
     try:
-        await connection.execute(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
+        await connection.execute(
+            f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'
+        )
     finally:
         await connection.close()
 
@@ -100,7 +114,10 @@ async def database(
 @pytest.fixture
 def settings(database: Database) -> Settings:
     return Settings(
-        database_url=database.url, env=Environment.TEST, login_attempts=5, db_pool_size=30
+        database_url=database.url,
+        env=Environment.TEST,
+        login_attempts=5,
+        db_pool_size=30,
     )
 
 
@@ -132,7 +149,9 @@ def sessions(app: FastAPI) -> async_sessionmaker[AsyncSession]:
 @pytest.fixture
 async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://muster.test") as c:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://muster.test"
+    ) as c:
         yield c
 
 

@@ -1,6 +1,7 @@
 """The hash chain: every change is an event, and tampering is detected."""
 
 import dataclasses
+
 from sqlalchemy import delete, select, update
 
 from muster.core.db import transaction

@@ -9,7 +9,7 @@ from tests.factories.api import (
     make_incident_type,
     post,
 )
-from tests.factories.org import make_caller
+from tests.factories.org import make_caller, make_department
 
 
 async def test_create_incident_valid_body_returns_record_with_number(client, sessions):
@@ -58,8 +58,6 @@ async def test_create_incident_numbering_is_per_department(client, sessions):
 
 
 async def test_create_incident_year_follows_department_time_zone(client, sessions):
-    from tests.factories.org import make_department
-
     department = await make_department(sessions, timezone="Pacific/Kiritimati")
     caller = await make_caller(sessions, department=department)
     await make_incident_type(client, caller)

@@ -9,7 +9,13 @@ from muster.core.db import transaction
 from muster.events import service as event_service
 from muster.events.models import Event
 from muster.incidents.models import Incident
-from tests.factories.api import incident_body, make_incident_type, post
+from tests.factories.api import (
+    incident_body,
+    make_incident,
+    make_incident_type,
+    make_unit,
+    post,
+)
 from tests.factories.org import make_caller
 
 
@@ -91,8 +97,6 @@ async def test_same_idempotency_key_sent_concurrently_creates_one_incident(
 
 
 async def test_concurrent_commitments_of_one_unit_only_one_wins(client, sessions):
-    from tests.factories.api import make_incident, make_unit
-
     caller = await make_caller(sessions)
     await make_incident_type(client, caller)
     unit = await make_unit(client, caller)

@@ -213,10 +213,11 @@ async def update_unit(
     if data.lat is not None and data.lon is not None:
         unit.lat, unit.lon, unit.location_at = data.lat, data.lon, clock.now()
     await session.flush()
+    moved = {"lat", "lon"} <= changes.keys()
     await event_service.append(
         session,
         ctx=ctx,
-        kind="unit.updated",
+        kind="unit.moved" if moved and len(changes) == 2 else "unit.updated",
         incident_id=unit.incident_id,
         data={"unit_id": unit.id, "changes": changes},
     )

@@ -6,6 +6,9 @@ or the database lock (SQLite) until the first commits, then finds the row
 and replays the first response; if the first failed, its row rolled back
 with it and the retry runs afresh. So a 2xx is stored exactly when the work
 it reports was committed.
+
+TODO(#3): prune keys older than a day from the jobs worker once the jobs
+table exists; until then the table grows with every keyed POST.
 """
 
 import hashlib
