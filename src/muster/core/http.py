@@ -6,17 +6,22 @@ from fastapi import Depends, Header, Query, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from muster.core.errors import ValidationFailed
-from muster.core.pagination import MAX_LIMIT
+from muster.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, PageRequest
 from muster.core.settings import Settings
 
 
-def get_session(request: Request) -> AsyncSession:
+def request_session(request: Request) -> AsyncSession:
     """The request's session, opened and committed by the transaction middleware."""
     session: AsyncSession = request.state.session
     return session
 
 
-def get_settings(request: Request) -> Settings:
+# Dependencies are coroutines: FastAPI runs plain functions in a thread pool.
+async def get_session(request: Request) -> AsyncSession:
+    return request_session(request)
+
+
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -38,9 +43,16 @@ def parse_if_match(value: str | None) -> int | None:
     return int(text)
 
 
-def _if_match(if_match: Annotated[str | None, Header()] = None) -> int | None:
+async def _if_match(if_match: Annotated[str | None, Header()] = None) -> int | None:
     return parse_if_match(if_match)
 
 
 IfMatchDep = Annotated[int | None, Depends(_if_match)]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
+
+
+async def _page(cursor: str | None = None, limit: Limit = DEFAULT_LIMIT) -> PageRequest:
+    return PageRequest(cursor=cursor, limit=limit)
+
+
+PageDep = Annotated[PageRequest, Depends(_page)]

@@ -2,12 +2,25 @@
 
 import base64
 import json
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy import Select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from muster.core.errors import ValidationFailed
 
+T = TypeVar("T")
+
 MAX_LIMIT = 200
 DEFAULT_LIMIT = 50
+
+
+@dataclass(frozen=True, slots=True)
+class PageRequest:
+    cursor: str | None = None
+    limit: int = DEFAULT_LIMIT
 
 
 def encode_cursor(*key: Any) -> str:
@@ -31,3 +44,27 @@ def decode_cursor(cursor: str, *, size: int) -> list[Any]:
             errors=[{"loc": ["query", "cursor"], "msg": "malformed"}],
         )
     return key
+
+
+async def keyset_page(
+    session: AsyncSession,
+    query: Select[T],
+    *,
+    order: tuple[InstrumentedAttribute[Any], InstrumentedAttribute[Any]],
+    page: PageRequest,
+) -> tuple[list[T], str | None]:
+    """A page of ``query`` ascending by ``order``: a sort column, then a unique one."""
+    first, second = order
+    limit = page.limit
+    if page.cursor:
+        after_first, after_second = decode_cursor(page.cursor, size=2)
+        query = query.where(
+            (first > after_first) | ((first == after_first) & (second > after_second))
+        )
+    ordered = query.order_by(first, second).limit(limit + 1)
+    rows = list((await session.scalars(ordered)).all())
+    if len(rows) <= limit:
+        return rows, None
+    rows = rows[:limit]
+    last = rows[-1]
+    return rows, encode_cursor(getattr(last, first.key), getattr(last, second.key))

@@ -1,9 +1,16 @@
 """Reusable Pydantic field types and base models for API input and output."""
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, ClassVar, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from muster.core import clock
 
@@ -51,6 +58,20 @@ class InputModel(BaseModel):
     """Request bodies: unknown fields are refused, so typos don't pass silently."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+class UpdateModel(InputModel):
+    """PATCH bodies: a field left out stays as it is; ``null`` clears a field only
+    where clearing makes sense (``NULLABLE``), and is refused elsewhere."""
+
+    NULLABLE: ClassVar[frozenset[str]] = frozenset()
+
+    @model_validator(mode="after")
+    def _refuse_nulls(self) -> Self:
+        for name in sorted(self.model_fields_set):
+            if getattr(self, name) is None and name not in self.NULLABLE:
+                raise ValueError(f"{name} cannot be null")
+        return self
 
 
 class OutputModel(BaseModel):

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
 
-from muster.core.http import IfMatchDep, SessionDep, SettingsDep
+from muster.core.http import IfMatchDep, PageDep, SessionDep, SettingsDep
 from muster.core.settings import Settings
 from muster.events.models import Event
 from muster.events.schemas import ActorRead, EventList, EventRead
@@ -103,13 +103,14 @@ def _duplicate_rule(settings: Settings) -> incident_service.DuplicateRule:
 
 @router.get("/incident-types", tags=["incident types"])
 async def list_incident_types(
-    principal: Reader, session: SessionDep
+    principal: Reader, session: SessionDep, page: PageDep
 ) -> IncidentTypeList:
-    types = await incident_service.list_incident_types(
-        session, department_id=principal.department_id
+    types, next_cursor = await incident_service.list_incident_types(
+        session, department_id=principal.department_id, page=page
     )
     return IncidentTypeList(
-        items=[IncidentTypeRead.model_validate(t) for t in types], next_cursor=None
+        items=[IncidentTypeRead.model_validate(t) for t in types],
+        next_cursor=next_cursor,
     )
 
 

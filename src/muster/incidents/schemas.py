@@ -14,6 +14,7 @@ from muster.core.schemas import (
     OutputModel,
     ReportedTime,
     ShortText,
+    UpdateModel,
 )
 from muster.incidents.lifecycle import IncidentStatus, Level
 
@@ -71,7 +72,9 @@ class IncidentCreate(InputModel):
     received_at: ReportedTime | None = None
 
 
-class IncidentUpdate(InputModel):
+class IncidentUpdate(UpdateModel):
+    NULLABLE = frozenset({"owner_id", "impact", "urgency"})
+
     type: Code | None = None
     description: Description | None = None
     location: Location | None = None

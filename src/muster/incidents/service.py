@@ -23,7 +23,12 @@ from muster.core.db import dialect_name
 from muster.core.errors import NotFound, ValidationFailed, check_version, field_error
 from muster.core.geo import bounding_box, distance_m
 from muster.core.ids import new_id
-from muster.core.pagination import decode_cursor, encode_cursor
+from muster.core.pagination import (
+    PageRequest,
+    decode_cursor,
+    encode_cursor,
+    keyset_page,
+)
 from muster.events import service as event_service
 from muster.events.models import Event
 from muster.events.schemas import Actor, Context
@@ -130,14 +135,12 @@ async def get_incident_type(
 
 
 async def list_incident_types(
-    session: AsyncSession, *, department_id: str
-) -> Sequence[IncidentType]:
-    query = (
-        select(IncidentType)
-        .where(IncidentType.department_id == department_id)
-        .order_by(IncidentType.code)
+    session: AsyncSession, *, department_id: str, page: PageRequest
+) -> tuple[list[IncidentType], str | None]:
+    query = select(IncidentType).where(IncidentType.department_id == department_id)
+    return await keyset_page(
+        session, query, order=(IncidentType.code, IncidentType.id), page=page
     )
-    return (await session.scalars(query)).all()
 
 
 async def _type_for_input(
@@ -716,6 +719,10 @@ async def get_open_incident(
     return incident
 
 
+def _earliest(current: datetime | None, at: datetime) -> datetime:
+    return at if current is None or at < current else current
+
+
 async def record_unit_progress(
     session: AsyncSession,
     *,
@@ -727,14 +734,14 @@ async def record_unit_progress(
     """Stamp the lifecycle times a unit's move reaches first, and advance the status.
 
     The first unit dispatched (or moving without dispatch) marks the incident
-    dispatched; the first unit on scene makes it active.
+    dispatched; the first unit on scene makes it active. Reports can arrive
+    late from the field, so each time keeps the earliest moment reported.
     """
-    if incident.dispatched_at is None:
-        incident.dispatched_at = at
-    if progress == "en_route" and incident.first_en_route_at is None:
-        incident.first_en_route_at = at
-    if progress == "on_scene" and incident.first_on_scene_at is None:
-        incident.first_on_scene_at = at
+    incident.dispatched_at = _earliest(incident.dispatched_at, at)
+    if progress == "en_route":
+        incident.first_en_route_at = _earliest(incident.first_en_route_at, at)
+    if progress == "on_scene":
+        incident.first_on_scene_at = _earliest(incident.first_on_scene_at, at)
     target = {
         "dispatched": S.DISPATCHED,
         "en_route": S.DISPATCHED,

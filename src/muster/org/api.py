@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, status
 
 from muster.core.errors import Unauthenticated
-from muster.core.http import IfMatchDep, Limit, SessionDep, SettingsDep
+from muster.core.http import IfMatchDep, Limit, PageDep, SessionDep, SettingsDep
 from muster.core.pagination import DEFAULT_LIMIT
 from muster.org import service as org_service
 from muster.org.deps import Caller, Reader, require
@@ -25,6 +25,7 @@ from muster.org.schemas import (
     MemberRead,
     MemberUpdate,
     MeRead,
+    OwnPasswordChange,
     StationCreate,
     StationList,
     StationRead,
@@ -44,8 +45,8 @@ def member_read(member: Member, membership: Membership) -> MemberRead:
     return MemberRead(
         id=member.id,
         email=member.email,
-        name=member.name,
-        phone=member.phone,
+        name=membership.name,
+        phone=membership.phone,
         roles=[Role(r) for r in membership.roles],
         qualifications=membership.qualifications,
         station_id=membership.station_id,
@@ -103,6 +104,19 @@ async def read_me(principal: Caller, session: SessionDep) -> MeRead:
         department=DepartmentRead.model_validate(department),
         roles=sorted(principal.roles),
         departments=[DepartmentRead.model_validate(d) for d in departments],
+    )
+
+
+@router.post("/me/password", tags=["auth"], status_code=status.HTTP_204_NO_CONTENT)
+async def change_own_password(
+    body: OwnPasswordChange, principal: Caller, session: SessionDep
+) -> None:
+    """Change your own password; the current one must be given."""
+    await org_service.change_own_password(
+        session,
+        ctx=principal.context,
+        current=body.current_password,
+        new=body.new_password,
     )
 
 
@@ -209,12 +223,15 @@ async def set_member_password(
 
 
 @router.get("/stations", tags=["stations"])
-async def list_stations(principal: Reader, session: SessionDep) -> StationList:
-    stations = await org_service.list_stations(
-        session, department_id=principal.department_id
+async def list_stations(
+    principal: Reader, session: SessionDep, page: PageDep
+) -> StationList:
+    stations, next_cursor = await org_service.list_stations(
+        session, department_id=principal.department_id, page=page
     )
     return StationList(
-        items=[StationRead.model_validate(s) for s in stations], next_cursor=None
+        items=[StationRead.model_validate(s) for s in stations],
+        next_cursor=next_cursor,
     )
 
 

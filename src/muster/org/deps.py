@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from muster.core.errors import PermissionDenied, Unauthenticated
-from muster.core.http import get_session
+from muster.core.http import request_session
 from muster.org import service as org_service
 from muster.org.principal import Principal
 from muster.org.roles import Permission
@@ -28,7 +28,7 @@ async def resolve_principal(request: Request) -> Principal:
     token = bearer_token(request)
     if token is None:
         raise Unauthenticated("send Authorization: Bearer <token>")
-    principal = await org_service.authenticate(get_session(request), token)
+    principal = await org_service.authenticate(request_session(request), token)
     request.state.principal = principal
     return principal
 

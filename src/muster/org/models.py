@@ -19,12 +19,14 @@ class Department(Base):
 
 
 class Member(Base):
+    """A login (email and password); who the person is in a department lives on
+    their membership, so departments sharing a person never see each other's
+    records of them."""
+
     __tablename__ = "members"
 
     id: Mapped[IdPk]
     email: Mapped[str] = mapped_column(String(320), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
-    phone: Mapped[str | None] = mapped_column(String(40))
     password_hash: Mapped[str | None] = mapped_column(Text)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime]
@@ -43,6 +45,8 @@ class Membership(Base):
     member_id: Mapped[str] = mapped_column(
         String(36), ForeignKey("members.id"), index=True
     )
+    name: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(40))
     roles: Mapped[list[str]]
     qualifications: Mapped[list[str]]
     station_id: Mapped[str | None] = mapped_column(

@@ -15,6 +15,7 @@ from muster.core.schemas import (
     Password,
     ShortText,
     Slug,
+    UpdateModel,
 )
 from muster.org.roles import Role
 
@@ -80,7 +81,9 @@ class MemberCreate(InputModel):
     station_id: str | None = None
 
 
-class MemberUpdate(InputModel):
+class MemberUpdate(UpdateModel):
+    NULLABLE = frozenset({"phone", "station_id"})
+
     name: ShortText | None = None
     phone: Annotated[str, Field(max_length=40)] | None = None
     roles: Roles | None = None
@@ -121,7 +124,9 @@ class StationCreate(InputModel):
     lon: Longitude | None = None
 
 
-class StationUpdate(InputModel):
+class StationUpdate(UpdateModel):
+    NULLABLE = frozenset({"address"})
+
     name: ShortText | None = None
     address: Annotated[str, Field(max_length=500)] | None = None
     lat: Latitude | None = None
@@ -145,3 +150,8 @@ class StationList(OutputModel):
 
 class MemberPasswordSet(InputModel):
     password: Password
+
+
+class OwnPasswordChange(InputModel):
+    current_password: Annotated[str, Field(min_length=1, max_length=256)]
+    new_password: Password

@@ -22,7 +22,12 @@ from muster.core.errors import (
     check_version,
     field_error,
 )
-from muster.core.pagination import decode_cursor, encode_cursor
+from muster.core.pagination import (
+    PageRequest,
+    decode_cursor,
+    encode_cursor,
+    keyset_page,
+)
 from muster.core.security import (
     dummy_verify,
     hash_password,
@@ -146,8 +151,6 @@ async def add_member(
     if member is None:
         member = Member(
             email=data.email,
-            name=data.name,
-            phone=data.phone,
             is_active=True,
             password_hash=hash_password(data.password) if data.password else None,
             created_at=clock.now(),
@@ -159,6 +162,8 @@ async def add_member(
     membership = Membership(
         department_id=ctx.department_id,
         member_id=member.id,
+        name=data.name,
+        phone=data.phone,
         roles=[str(role) for role in data.roles],
         qualifications=data.qualifications,
         station_id=data.station_id,
@@ -171,7 +176,7 @@ async def add_member(
         session,
         ctx=ctx,
         kind="member.added",
-        data={"member_id": member.id, "name": member.name, "roles": membership.roles},
+        data={"member_id": member.id, "name": data.name, "roles": membership.roles},
     )
     return member, membership
 
@@ -209,19 +214,20 @@ async def list_members(
         select(Member, Membership)
         .join(Membership, Membership.member_id == Member.id)
         .where(Membership.department_id == department_id)
-        .order_by(Member.name, Member.id)
+        .order_by(Membership.name, Member.id)
         .limit(limit + 1)
     )
     if cursor:
         name, member_id = decode_cursor(cursor, size=2)
         query = query.where(
-            (Member.name > name) | ((Member.name == name) & (Member.id > member_id))
+            (Membership.name > name)
+            | ((Membership.name == name) & (Member.id > member_id))
         )
     rows = [(row[0], row[1]) for row in (await session.execute(query)).all()]
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
-        next_cursor = encode_cursor(rows[-1][0].name, rows[-1][0].id)
+        next_cursor = encode_cursor(rows[-1][1].name, rows[-1][0].id)
     return rows, next_cursor
 
 
@@ -253,19 +259,10 @@ async def update_member(
     changes = data.model_dump(exclude_unset=True)
     if changes.get("station_id") is not None:
         await _check_station(session, ctx.department_id, changes["station_id"])
-    for field in ("name", "phone"):
-        if field in changes and changes[field] is not None:
-            setattr(member, field, changes[field])
-    for field in ("roles", "qualifications", "station_id", "is_active"):
-        if field in changes:
-            value = changes[field]
-            if field == "roles":
-                value = (
-                    [str(role) for role in value]
-                    if value is not None
-                    else membership.roles
-                )
-            setattr(membership, field, value)
+    for field, value in changes.items():
+        setattr(membership, field, value)
+    if "roles" in changes:
+        membership.roles = [str(role) for role in changes["roles"]]
     await session.flush()
     await event_service.append(
         session,
@@ -277,41 +274,69 @@ async def update_member(
 
 
 async def set_password(
-    session: AsyncSession,
-    *,
-    ctx: Context,
-    member_id: str,
-    password: str,
+    session: AsyncSession, *, ctx: Context, member_id: str, password: str
 ) -> None:
+    """An admin sets a member's password.
+
+    Raises ``PermissionDenied`` when the account also belongs to another
+    department: one department's admin must not be able to log in elsewhere
+    as that person; only the person can change it then (``change_own_password``).
+    """
     member, _ = await get_member(
         session, department_id=ctx.department_id, member_id=member_id
     )
+    shared = await session.scalar(
+        select(Membership.id).where(
+            Membership.member_id == member_id,
+            Membership.department_id != ctx.department_id,
+        )
+    )
+    if shared is not None and ctx.actor.id != member_id:
+        raise PermissionDenied(
+            "this account also belongs to another department; only its owner can"
+            " change its password"
+        )
     member.password_hash = hash_password(password)
     await event_service.append(
-        session,
-        ctx=ctx,
-        kind="member.password_set",
-        data={"member_id": member.id},
+        session, ctx=ctx, kind="member.password_set", data={"member_id": member.id}
+    )
+
+
+async def change_own_password(
+    session: AsyncSession, *, ctx: Context, current: str, new: str
+) -> None:
+    """The caller changes their own password; a wrong current one is a 422."""
+    member = await session.get(Member, ctx.actor.id)
+    if member is None or member.password_hash is None:
+        raise field_error("current_password", "the account has no password yet")
+    if not verify_password(member.password_hash, current):
+        raise field_error("current_password", "the current password is wrong")
+    member.password_hash = hash_password(new)
+    await event_service.append(
+        session, ctx=ctx, kind="member.password_set", data={"member_id": member.id}
     )
 
 
 # Authentication --------------------------------------------------------------------
 
 
-async def _pick_department(
+async def _pick_membership(
     session: AsyncSession, member: Member, slug: str | None
-) -> Department:
-    departments = await list_member_departments(session, member_id=member.id)
+) -> tuple[Department, Membership]:
+    query = (
+        select(Department, Membership)
+        .join(Membership, Membership.department_id == Department.id)
+        .where(Membership.member_id == member.id, Membership.is_active.is_(True))
+        .order_by(Department.slug)
+    )
+    rows = [(row[0], row[1]) for row in (await session.execute(query)).all()]
     if slug is not None:
-        for department in departments:
-            if department.slug == slug:
-                return department
+        rows = [row for row in rows if row[0].slug == slug]
+    if len(rows) == 1:
+        return rows[0]
+    if not rows:
         raise InvalidCredentials("email, password or department is wrong")
-    if len(departments) == 1:
-        return departments[0]
-    if not departments:
-        raise InvalidCredentials("email, password or department is wrong")
-    slugs = ", ".join(d.slug for d in departments)
+    slugs = ", ".join(row[0].slug for row in rows)
     raise field_error("department", f"member belongs to several departments: {slugs}")
 
 
@@ -333,7 +358,7 @@ async def login(
         raise InvalidCredentials("email, password or department is wrong")
     if not verify_password(member.password_hash, password) or not member.is_active:
         raise InvalidCredentials("email, password or department is wrong")
-    department = await _pick_department(session, member, department_slug)
+    department, membership = await _pick_membership(session, member, department_slug)
     token = new_token()
     record = ApiToken(
         token_hash=hash_token(token),
@@ -350,7 +375,7 @@ async def login(
     await session.flush()
     await event_service.append(
         session,
-        ctx=Context(department.id, Actor(id=member.id, name=member.name)),
+        ctx=Context(department.id, Actor(id=member.id, name=membership.name)),
         kind="member.logged_in",
         data={"token_id": record.id},
     )
@@ -361,7 +386,7 @@ async def authenticate(session: AsyncSession, token: str) -> Principal:
     """Resolve a bearer token to a principal. Raises ``Unauthenticated``."""
     row = (
         await session.execute(
-            select(ApiToken, Member.name, Membership.roles)
+            select(ApiToken, Membership.name, Membership.roles)
             .join(Member, Member.id == ApiToken.member_id)
             .join(
                 Membership,
@@ -514,14 +539,11 @@ async def get_station(
 
 
 async def list_stations(
-    session: AsyncSession, *, department_id: str
-) -> Sequence[Station]:
-    query = (
-        select(Station)
-        .where(Station.department_id == department_id)
-        .order_by(Station.code)
-    )
-    return (await session.scalars(query)).all()
+    session: AsyncSession, *, department_id: str, page: PageRequest
+) -> tuple[list[Station], str | None]:
+    query = select(Station).where(Station.department_id == department_id)
+    order = (Station.code, Station.id)
+    return await keyset_page(session, query, order=order, page=page)
 
 
 async def update_station(

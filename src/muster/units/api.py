@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
 
-from muster.core.http import IfMatchDep, SessionDep
+from muster.core.http import IfMatchDep, PageDep, SessionDep
 from muster.org.deps import Reader, require
 from muster.org.principal import Principal
 from muster.org.roles import Permission
@@ -47,12 +47,14 @@ def unit_read(unit: Unit) -> UnitRead:
 
 
 @router.get("/unit-types")
-async def list_unit_types(principal: Reader, session: SessionDep) -> UnitTypeList:
-    types = await unit_service.list_unit_types(
-        session, department_id=principal.department_id
+async def list_unit_types(
+    principal: Reader, session: SessionDep, page: PageDep
+) -> UnitTypeList:
+    types, next_cursor = await unit_service.list_unit_types(
+        session, department_id=principal.department_id, page=page
     )
     return UnitTypeList(
-        items=[UnitTypeRead.model_validate(t) for t in types], next_cursor=None
+        items=[UnitTypeRead.model_validate(t) for t in types], next_cursor=next_cursor
     )
 
 
@@ -70,16 +72,18 @@ async def create_unit_type(
 async def list_units(
     principal: Reader,
     session: SessionDep,
+    page: PageDep,
     status: Annotated[list[UnitStatus] | None, Query()] = None,
     station_id: str | None = None,
 ) -> UnitList:
-    units = await unit_service.list_units(
+    units, next_cursor = await unit_service.list_units(
         session,
         department_id=principal.department_id,
         status=status,
         station_id=station_id,
+        page=page,
     )
-    return UnitList(items=[unit_read(u) for u in units], next_cursor=None)
+    return UnitList(items=[unit_read(u) for u in units], next_cursor=next_cursor)
 
 
 @router.post("/units", status_code=status.HTTP_201_CREATED)

@@ -13,6 +13,7 @@ from muster.core.schemas import (
     OutputModel,
     ReportedTime,
     ShortText,
+    UpdateModel,
 )
 from muster.units.status import UnitStatus
 
@@ -20,7 +21,7 @@ Capability = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[a-z0-
 UnitName = Annotated[str, Field(min_length=1, max_length=64)]
 
 
-class _Position(InputModel):
+class _Position(UpdateModel):
     lat: Latitude | None = None
     lon: Longitude | None = None
 
@@ -50,6 +51,8 @@ class UnitTypeList(OutputModel):
 
 
 class UnitCreate(_Position):
+    NULLABLE = frozenset({"lat", "lon", "station_id"})
+
     name: UnitName
     unit_type: Code
     station_id: str | None = None
@@ -57,6 +60,8 @@ class UnitCreate(_Position):
 
 
 class UnitUpdate(_Position):
+    NULLABLE = frozenset({"station_id"})
+
     name: UnitName | None = None
     unit_type: Code | None = None
     station_id: str | None = None
@@ -64,6 +69,8 @@ class UnitUpdate(_Position):
 
 
 class UnitStatusChange(_Position):
+    NULLABLE = frozenset({"lat", "lon", "incident_id", "at"})
+
     status: UnitStatus
     incident_id: str | None = None
     at: ReportedTime | None = None

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from muster.core import clock
 from muster.core.errors import NotFound, check_version, field_error
+from muster.core.pagination import PageRequest, keyset_page
 from muster.events import service as event_service
 from muster.events.schemas import Context
 from muster.incidents import service as incident_service
@@ -86,10 +87,12 @@ async def find_unit_type(
 
 
 async def list_unit_types(
-    session: AsyncSession, *, department_id: str
-) -> Sequence[UnitType]:
+    session: AsyncSession, *, department_id: str, page: PageRequest
+) -> tuple[list[UnitType], str | None]:
     query = select(UnitType).where(UnitType.department_id == department_id)
-    return (await session.scalars(query.order_by(UnitType.code))).all()
+    return await keyset_page(
+        session, query, order=(UnitType.code, UnitType.id), page=page
+    )
 
 
 async def _type_for_input(
@@ -173,15 +176,17 @@ async def list_units(
     session: AsyncSession,
     *,
     department_id: str,
-    status: Sequence[UnitStatus] | None = None,
-    station_id: str | None = None,
-) -> Sequence[Unit]:
+    status: Sequence[UnitStatus] | None,
+    station_id: str | None,
+    page: PageRequest,
+) -> tuple[list[Unit], str | None]:
+    """Units in name order, optionally of some statuses or one station."""
     query = select(Unit).where(Unit.department_id == department_id)
     if status:
         query = query.where(Unit.status.in_([str(s) for s in status]))
     if station_id:
         query = query.where(Unit.station_id == station_id)
-    return (await session.scalars(query.order_by(Unit.name))).all()
+    return await keyset_page(session, query, order=(Unit.name, Unit.id), page=page)
 
 
 async def update_unit(
@@ -224,21 +229,27 @@ async def update_unit(
     return unit
 
 
+async def _refuse_if_committed_elsewhere(
+    session: AsyncSession, unit: Unit, incident_id: str | None
+) -> None:
+    if unit.incident_id is None or incident_id in (None, unit.incident_id):
+        return
+    current = await incident_service.get_incident(
+        session, department_id=unit.department_id, incident_id=unit.incident_id
+    )
+    raise UnitCommitted(
+        f"unit {unit.name} is committed to incident {current.number}",
+        incident_id=current.id,
+        incident_number=current.number,
+    )
+
+
 async def _committing_incident(
     session: AsyncSession, unit: Unit, data: UnitStatusChange
 ) -> Incident:
     incident_id = data.incident_id or unit.incident_id
     if incident_id is None:
         raise field_error("incident_id", f"status {data.status} needs an incident")
-    if unit.incident_id is not None and unit.incident_id != incident_id:
-        current = await incident_service.get_incident(
-            session, department_id=unit.department_id, incident_id=unit.incident_id
-        )
-        raise UnitCommitted(
-            f"unit {unit.name} is committed to incident {current.number}",
-            incident_id=current.id,
-            incident_number=current.number,
-        )
     return await incident_service.get_open_incident(
         session, department_id=unit.department_id, incident_id=incident_id
     )
@@ -265,6 +276,8 @@ async def change_unit_status(
     current, target = UnitStatus(unit.status), data.status
     if current == target and data.incident_id in (None, unit.incident_id):
         return unit
+    if target in COMMITTED:
+        await _refuse_if_committed_elsewhere(session, unit, data.incident_id)
     if current != target and not can_move(current, target):
         raise IllegalUnitTransition(
             f"unit {unit.name} cannot go from {current} to {target}",
