@@ -79,7 +79,10 @@ def create_engine(settings: Settings, **options: Any) -> AsyncEngine:
         return engine
     options.setdefault("pool_size", settings.db_pool_size)
     options.setdefault("max_overflow", settings.db_pool_size)
-    options.setdefault("pool_pre_ping", True)
+    # A ping costs a round trip per request; recycling connections covers
+    # servers that drop idle ones, and the ping is there for flakier networks.
+    options.setdefault("pool_pre_ping", settings.db_pool_pre_ping)
+    options.setdefault("pool_recycle", settings.db_pool_recycle_s)
     return create_async_engine(url, **options)
 
 

@@ -12,7 +12,7 @@ GENESIS_HASH = "0" * 64
 
 
 class EventHead(Base):
-    """The last sequence number and hash of a department's chain (locked on append)."""
+    """The last sequence number of a department's chain (row-locked on append)."""
 
     __tablename__ = "event_heads"
 
@@ -20,7 +20,6 @@ class EventHead(Base):
         String(36), ForeignKey("departments.id"), primary_key=True
     )
     last_seq: Mapped[int] = mapped_column(BigInteger, default=0)
-    last_hash: Mapped[str] = mapped_column(String(64), default=GENESIS_HASH)
 
 
 class Event(Base):

@@ -268,7 +268,7 @@ async def create_incident(
     _validate_fields(incident_type, data.fields)
     if data.owner_id is not None:
         await _check_owner(session, ctx.department_id, data.owner_id)
-    department = await org_service.get_department(session, ctx.department_id)
+    zone = await org_service.department_timezone(session, ctx.department_id)
     now = clock.now()
     received_at = data.received_at or now
     duplicates = await find_possible_duplicates(
@@ -278,7 +278,7 @@ async def create_incident(
         at=received_at,
         rule=duplicate_rule,
     )
-    year = received_at.astimezone(ZoneInfo(department.timezone)).year
+    year = received_at.astimezone(ZoneInfo(zone)).year
     number = f"{year}-{await _next_number(session, ctx.department_id, year):06d}"
     priority = data.priority or priority_from(
         data.impact, data.urgency, incident_type.default_priority

@@ -108,6 +108,20 @@ async def get_department(session: AsyncSession, department_id: str) -> Departmen
     return department
 
 
+# A department's time zone is set when it is created and never changed, so
+# each process keeps what it has read (incident numbering asks on every call).
+_timezones: dict[str, str] = {}
+
+
+async def department_timezone(session: AsyncSession, department_id: str) -> str:
+    """The department's IANA time zone. Raises ``DepartmentNotFound``."""
+    zone = _timezones.get(department_id)
+    if zone is None:
+        zone = (await get_department(session, department_id)).timezone
+        _timezones[department_id] = zone
+    return zone
+
+
 async def list_member_departments(
     session: AsyncSession, *, member_id: str
 ) -> Sequence[Department]:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-03 17:11:41.163150
+Create Date: 2026-12-03 17:14:49.314786
 """
 
 from collections.abc import Sequence
@@ -71,7 +71,6 @@ def upgrade() -> None:
     op.create_table('event_heads',
     sa.Column('department_id', sa.String(length=36), nullable=False),
     sa.Column('last_seq', sa.BigInteger(), nullable=False),
-    sa.Column('last_hash', sa.String(length=64), nullable=False),
     sa.ForeignKeyConstraint(['department_id'], ['departments.id'], name=op.f('fk_event_heads_department_id_departments')),
     sa.PrimaryKeyConstraint('department_id', name=op.f('pk_event_heads'))
     )
