@@ -125,7 +125,3 @@ async def transaction(
             await session.rollback()
             raise
         await session.commit()
-
-
-def dialect_name(session: AsyncSession) -> str:
-    return session.get_bind().dialect.name

@@ -11,7 +11,7 @@ event per call, so their construction cost would otherwise show.
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import fields
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -26,6 +26,7 @@ from muster.events.models import GENESIS_HASH, Event, EventHead
 from muster.events.schemas import ChainReport, Context, EventContent
 
 _VERIFY_BATCH = 2000
+_CONTENT_FIELDS = tuple(field.name for field in fields(EventContent))
 
 _events = cast(Table, Event.__table__)
 _heads = cast(Table, EventHead.__table__)
@@ -50,12 +51,17 @@ def _canonical_time(at: datetime) -> str:
     return at.astimezone(UTC).isoformat(timespec="microseconds")
 
 
+def _fields(content: EventContent) -> dict[str, Any]:
+    # Not dataclasses.asdict: that deep-copies the payload, on every append.
+    return {name: getattr(content, name) for name in _CONTENT_FIELDS}
+
+
 def compute_hash(content: EventContent, prev_hash: str) -> str:
     """SHA-256 over the previous hash and the event's canonical JSON."""
-    fields = asdict(content)
-    fields["at"] = _canonical_time(content.at)
+    hashed = _fields(content)
+    hashed["at"] = _canonical_time(content.at)
     body = json.dumps(
-        fields,
+        hashed,
         sort_keys=True,
         separators=(",", ":"),
         ensure_ascii=False,
@@ -115,7 +121,12 @@ async def append(
         data=to_jsonable_python(data),
     )
     digest = compute_hash(content, prev_hash)
-    values = {"id": new_id(), "prev_hash": prev_hash, "hash": digest, **asdict(content)}
+    values = {
+        "id": new_id(),
+        "prev_hash": prev_hash,
+        "hash": digest,
+        **_fields(content),
+    }
     await connection.execute(_INSERT_EVENT, values)
     return Event(**values)
 

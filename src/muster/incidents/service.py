@@ -8,18 +8,18 @@ never reused even when creations race.
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, cast
 from zoneinfo import ZoneInfo
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
-from sqlalchemy import Select, select
+from sqlalchemy import Select, Table, bindparam, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from muster.core import clock
-from muster.core.db import dialect_name
+from muster.core.db import Base
 from muster.core.errors import NotFound, ValidationFailed, check_version, field_error
 from muster.core.geo import bounding_box, distance_m
 from muster.core.ids import new_id
@@ -182,18 +182,47 @@ async def _check_owner(
 # Creation --------------------------------------------------------------------------
 
 
-async def _next_number(session: AsyncSession, department_id: str, year: int) -> int:
-    insert = pg_insert if dialect_name(session) == "postgresql" else sqlite_insert
-    statement = (
+# Intake runs these on every call, so they are built once (one per dialect for
+# the counter upsert) and run as Core statements on the session's connection.
+def _counter_upsert(insert: Any) -> Any:
+    return (
         insert(IncidentCounter)
-        .values(department_id=department_id, year=year, last_number=1)
+        .values(department_id=bindparam("dept"), year=bindparam("yr"), last_number=1)
         .on_conflict_do_update(
             index_elements=["department_id", "year"],
             set_={"last_number": IncidentCounter.last_number + 1},
         )
         .returning(IncidentCounter.last_number)
     )
-    number: int = (await session.execute(statement)).scalar_one()
+
+
+_NEXT_NUMBER = {
+    "postgresql": _counter_upsert(pg_insert),
+    "sqlite": _counter_upsert(sqlite_insert),
+}
+
+_NEARBY_OPEN = (
+    select(
+        Incident.id, Incident.number, Incident.lat, Incident.lon, Incident.received_at
+    )
+    .join(IncidentType, IncidentType.id == Incident.type_id)
+    .where(
+        Incident.department_id == bindparam("dept"),
+        Incident.status.in_([str(s) for s in OPEN]),
+        Incident.received_at >= bindparam("since"),
+        Incident.lat.between(bindparam("min_lat"), bindparam("max_lat")),
+        Incident.lon.between(bindparam("min_lon"), bindparam("max_lon")),
+        IncidentType.category == bindparam("category"),
+    )
+)
+
+
+async def _next_number(session: AsyncSession, department_id: str, year: int) -> int:
+    connection = await session.connection()
+    result = await connection.execute(
+        _NEXT_NUMBER[connection.dialect.name], {"dept": department_id, "yr": year}
+    )
+    number: int = result.scalar_one()
     return number
 
 
@@ -208,26 +237,21 @@ async def find_possible_duplicates(
     """Open incidents of the type's category near ``point`` (lat, lon), lately."""
     lat, lon = point
     min_lat, max_lat, min_lon, max_lon = bounding_box(lat, lon, rule.radius_m)
-    query = (
-        select(
-            Incident.id,
-            Incident.number,
-            Incident.lat,
-            Incident.lon,
-            Incident.received_at,
-        )
-        .join(IncidentType, IncidentType.id == Incident.type_id)
-        .where(
-            Incident.department_id == incident_type.department_id,
-            Incident.status.in_([str(s) for s in OPEN]),
-            Incident.received_at >= at - rule.window,
-            Incident.lat.between(min_lat, max_lat),
-            Incident.lon.between(min_lon, max_lon),
-            IncidentType.category == incident_type.category,
-        )
+    connection = await session.connection()
+    rows = await connection.execute(
+        _NEARBY_OPEN,
+        {
+            "dept": incident_type.department_id,
+            "since": at - rule.window,
+            "min_lat": min_lat,
+            "max_lat": max_lat,
+            "min_lon": min_lon,
+            "max_lon": max_lon,
+            "category": incident_type.category,
+        },
     )
     found = []
-    for row in (await session.execute(query)).all():
+    for row in rows:
         metres = distance_m(lat, lon, row.lat, row.lon)
         if metres <= rule.radius_m:
             found.append(
@@ -238,10 +262,23 @@ async def find_possible_duplicates(
     return sorted(found, key=lambda c: c.distance_m)
 
 
+async def _insert_rows(session: AsyncSession, rows: Sequence[Base]) -> None:
+    """Insert new rows with Core statements, skipping the unit of work.
+
+    The objects stay transient: intake only reads them back to answer.
+    """
+    connection = await session.connection()
+    for row in rows:
+        table = cast(Table, row.__table__)
+        values = {column.key: getattr(row, column.key) for column in table.columns}
+        await connection.execute(insert(table), values)
+
+
 def _report(
     department_id: str, incident_id: str, caller: Caller, at: datetime, actor: Actor
 ) -> IncidentReport:
     return IncidentReport(
+        id=new_id(),
         department_id=department_id,
         incident_id=incident_id,
         caller_name=caller.name,
@@ -302,17 +339,14 @@ async def create_incident(
         received_at=received_at,
         created_at=now,
         updated_at=now,
+        version=1,
     )
     reports = []
     if data.caller is not None:
         reports.append(
             _report(ctx.department_id, incident.id, data.caller, received_at, ctx.actor)
         )
-    session.add(incident)
-    await session.flush()
-    if reports:
-        session.add_all(reports)
-        await session.flush()
+    await _insert_rows(session, [incident, *reports])
     await event_service.append(
         session,
         ctx=ctx,

@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from muster.core import clock
@@ -396,43 +396,51 @@ async def login(
     return IssuedToken(token=token, record=record, department=department)
 
 
+# Every request authenticates, so the lookup is built once and read as plain rows.
+_TOKEN_LOOKUP = (
+    select(
+        ApiToken.id,
+        ApiToken.member_id,
+        ApiToken.department_id,
+        ApiToken.roles.label("token_roles"),
+        ApiToken.expires_at,
+        Membership.name,
+        Membership.roles,
+    )
+    .join(Member, Member.id == ApiToken.member_id)
+    .join(
+        Membership,
+        (Membership.member_id == ApiToken.member_id)
+        & (Membership.department_id == ApiToken.department_id),
+    )
+    .where(
+        ApiToken.token_hash == bindparam("token_hash"),
+        ApiToken.revoked_at.is_(None),
+        Member.is_active.is_(True),
+        Membership.is_active.is_(True),
+    )
+)
+
+
 async def authenticate(session: AsyncSession, token: str) -> Principal:
     """Resolve a bearer token to a principal. Raises ``Unauthenticated``."""
-    row = (
-        await session.execute(
-            select(ApiToken, Membership.name, Membership.roles)
-            .join(Member, Member.id == ApiToken.member_id)
-            .join(
-                Membership,
-                (Membership.member_id == ApiToken.member_id)
-                & (Membership.department_id == ApiToken.department_id),
-            )
-            .where(
-                ApiToken.token_hash == hash_token(token),
-                ApiToken.revoked_at.is_(None),
-                Member.is_active.is_(True),
-                Membership.is_active.is_(True),
-            )
-        )
-    ).one_or_none()
-    if row is None:
+    connection = await session.connection()
+    result = await connection.execute(_TOKEN_LOOKUP, {"token_hash": hash_token(token)})
+    row = result.one_or_none()
+    expired = row is not None and row.expires_at is not None
+    if row is None or (expired and row.expires_at <= clock.now()):
         raise Unauthenticated(
             "the bearer token is missing, unknown, expired or revoked"
         )
-    record, member_name, member_roles = row
-    if record.expires_at is not None and record.expires_at <= clock.now():
-        raise Unauthenticated(
-            "the bearer token is missing, unknown, expired or revoked"
-        )
-    roles = {Role(role) for role in member_roles}
-    if record.roles is not None:
-        roles &= {Role(role) for role in record.roles}
+    roles = {Role(role) for role in row.roles}
+    if row.token_roles is not None:
+        roles &= {Role(role) for role in row.token_roles}
     return Principal(
-        member_id=record.member_id,
-        member_name=member_name,
-        department_id=record.department_id,
+        member_id=row.member_id,
+        member_name=row.name,
+        department_id=row.department_id,
         roles=frozenset(roles),
-        token_id=record.id,
+        token_id=row.id,
     )
 
 
