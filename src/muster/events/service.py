@@ -97,8 +97,8 @@ async def append(
     kind: str,
     data: dict[str, Any],
     incident_id: str | None = None,
-) -> Event:
-    """Append one event to the department's chain and return it.
+) -> EventContent:
+    """Append one event to the department's chain and return what was hashed.
 
     Takes the department's head lock until the transaction ends. Raises
     ``ChainHeadMissing`` when the department has no chain.
@@ -128,7 +128,7 @@ async def append(
         **_fields(content),
     }
     await connection.execute(_INSERT_EVENT, values)
-    return Event(**values)
+    return content
 
 
 async def list_incident_events(

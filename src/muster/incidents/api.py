@@ -67,20 +67,26 @@ def _summary_fields(incident: Incident) -> dict[str, object]:
     }
 
 
+def _read_fields(
+    incident: Incident, reports: Sequence[IncidentReport]
+) -> dict[str, object]:
+    return {
+        **_summary_fields(incident),
+        "type_name": incident.incident_type.name,
+        "impact": incident.impact,
+        "urgency": incident.urgency,
+        "fields": incident.fields,
+        "disposition": incident.disposition,
+        "created_at": incident.created_at,
+        "updated_at": incident.updated_at,
+        "reports": [ReportRead.model_validate(r) for r in reports],
+    }
+
+
 def incident_read(
     incident: Incident, reports: Sequence[IncidentReport]
 ) -> IncidentRead:
-    return IncidentRead(
-        **_summary_fields(incident),
-        type_name=incident.incident_type.name,
-        impact=incident.impact,
-        urgency=incident.urgency,
-        fields=incident.fields,
-        disposition=incident.disposition,
-        created_at=incident.created_at,
-        updated_at=incident.updated_at,
-        reports=[ReportRead.model_validate(r) for r in reports],
-    )
+    return IncidentRead(**_read_fields(incident, reports))
 
 
 def event_read(event: Event) -> EventRead:
@@ -148,7 +154,7 @@ async def create_incident(
         duplicate_rule=_duplicate_rule(settings),
     )
     return IncidentCreated(
-        **incident_read(incident, reports).model_dump(),
+        **_read_fields(incident, reports),
         possible_duplicates=[PossibleDuplicate.model_validate(d) for d in duplicates],
     )
 

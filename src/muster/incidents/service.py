@@ -115,14 +115,16 @@ def _check_fields_schema(schema: dict[str, Any]) -> None:
         raise field_error("fields_schema", "the schema must describe an object")
 
 
+_TYPE_BY_CODE = select(IncidentType).where(
+    IncidentType.department_id == bindparam("dept"),
+    IncidentType.code == bindparam("code"),
+)
+
+
 async def find_incident_type(
     session: AsyncSession, *, department_id: str, code: str
 ) -> IncidentType | None:
-    return await session.scalar(
-        select(IncidentType).where(
-            IncidentType.department_id == department_id, IncidentType.code == code
-        )
-    )
+    return await session.scalar(_TYPE_BY_CODE, {"dept": department_id, "code": code})
 
 
 async def get_incident_type(

@@ -3,7 +3,7 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 
 import muster
 from muster.core.db import create_engine, create_sessionmaker
@@ -46,10 +46,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.login_limiter = LoginLimiter(
         attempts=settings.login_attempts, window_s=settings.login_window_s
     )
-    api = APIRouter(prefix=API_PREFIX)
     for module in (org_api, units_api, incidents_api):
-        api.include_router(module.router)
-    app.include_router(api)
+        app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(health.router)
     install_problem_handlers(app)
     app.add_middleware(TransactionMiddleware)
