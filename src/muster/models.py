@@ -1,6 +1,13 @@
 """Every table's model, imported in one place for migrations and schema checks."""
 
 from muster.core.db import Base
+from muster.dispatch.models import (
+    Assignment,
+    DepartmentLink,
+    DispatchSettings,
+    MutualAidRequest,
+    ResponsePlan,
+)
 from muster.events.models import Event, EventHead
 from muster.incidents.models import (
     Incident,
@@ -9,14 +16,18 @@ from muster.incidents.models import (
     IncidentReport,
     IncidentType,
 )
+from muster.jobs.models import Job
 from muster.org.models import ApiToken, Department, Member, Membership, Station
 from muster.units.models import Unit, UnitType
 from muster.web.idempotency import IdempotencyRecord
 
 __all__ = [
     "ApiToken",
+    "Assignment",
     "Base",
     "Department",
+    "DepartmentLink",
+    "DispatchSettings",
     "Event",
     "EventHead",
     "IdempotencyRecord",
@@ -25,8 +36,11 @@ __all__ = [
     "IncidentNote",
     "IncidentReport",
     "IncidentType",
+    "Job",
     "Member",
     "Membership",
+    "MutualAidRequest",
+    "ResponsePlan",
     "Station",
     "Unit",
     "UnitType",

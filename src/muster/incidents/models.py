@@ -3,7 +3,17 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from muster.core.db import Base, IdPk
@@ -20,6 +30,9 @@ class IncidentType(Base):
     category: Mapped[str] = mapped_column(String(32))
     default_priority: Mapped[int] = mapped_column(Integer)
     fields_schema: Mapped[dict[str, Any] | None]
+    auto_dispatch: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
     created_at: Mapped[datetime]
 
 

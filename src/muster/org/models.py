@@ -1,6 +1,7 @@
 """Departments (tenants), members, memberships, tokens and stations."""
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Boolean, Float, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -93,6 +94,7 @@ class Station(Base):
     address: Mapped[str | None] = mapped_column(String(500))
     lat: Mapped[float | None] = mapped_column(Float)
     lon: Mapped[float | None] = mapped_column(Float)
+    response_area: Mapped[list[Any] | None]
     created_at: Mapped[datetime]
     version: Mapped[int] = mapped_column(default=1)
 

@@ -17,6 +17,7 @@ class UnitType(Base):
     code: Mapped[str] = mapped_column(String(32))
     name: Mapped[str] = mapped_column(String(200))
     capabilities: Mapped[list[str]]
+    speed_kmh: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime]
 
 
@@ -25,6 +26,7 @@ class Unit(Base):
     __table_args__ = (
         UniqueConstraint("department_id", "name"),
         Index("ix_units_department_status", "department_id", "status"),
+        Index("ix_units_department_updated", "department_id", "updated_at"),
     )
 
     id: Mapped[IdPk]
@@ -35,6 +37,9 @@ class Unit(Base):
         String(36), ForeignKey("stations.id")
     )
     crew_size: Mapped[int] = mapped_column(Integer, default=0)
+    staffing: Mapped[str] = mapped_column(
+        String(16), default="staffed", server_default="staffed"
+    )
     status: Mapped[str] = mapped_column(String(32))
     status_at: Mapped[datetime]
     incident_id: Mapped[str | None] = mapped_column(
@@ -44,6 +49,7 @@ class Unit(Base):
     lon: Mapped[float | None] = mapped_column(Float)
     location_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
     version: Mapped[int] = mapped_column(default=1)
 
     unit_type: Mapped[UnitType] = relationship(lazy="joined", innerjoin=True)

@@ -148,6 +148,7 @@ async def create_unit(session: AsyncSession, *, ctx: Context, data: UnitCreate) 
         lon=data.lon,
         location_at=now if data.lat is not None else None,
         created_at=now,
+        updated_at=now,
     )
     session.add(unit)
     await session.flush()
@@ -217,6 +218,7 @@ async def update_unit(
             setattr(unit, field, changes[field])
     if data.lat is not None and data.lon is not None:
         unit.lat, unit.lon, unit.location_at = data.lat, data.lon, clock.now()
+    unit.updated_at = clock.now()
     await session.flush()
     moved = {"lat", "lon"} <= changes.keys()
     await event_service.append(
@@ -292,6 +294,7 @@ async def change_unit_status(
     unit.incident_id = incident.id if incident is not None else None
     if data.lat is not None and data.lon is not None:
         unit.lat, unit.lon, unit.location_at = data.lat, data.lon, at
+    unit.updated_at = clock.now()
     await session.flush()
     await event_service.append(
         session,

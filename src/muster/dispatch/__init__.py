@@ -1,0 +1,1 @@
+"""Response plans, unit recommendation, assignment, acknowledgement and escalation."""

@@ -1,0 +1,1 @@
+"""Durable timers: jobs live in the database and any instance may run them."""
