@@ -118,6 +118,7 @@ def settings(database: Database) -> Settings:
         env=Environment.TEST,
         login_attempts=5,
         db_pool_size=30,
+        run_jobs=False,
     )
 
 

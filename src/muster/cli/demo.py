@@ -8,6 +8,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from muster.cli import demo_data as data
 from muster.cli.common import CLI_ACTOR, database_session, load_settings, run
 from muster.core import clock
+from muster.dispatch import assignments as assignment_service
+from muster.dispatch import service as dispatch_service
+from muster.dispatch.schemas import ResponsePlanCreate
 from muster.events.schemas import Actor, Context
 from muster.incidents import service as incident_service
 from muster.incidents.schemas import IncidentCreate, IncidentTypeCreate
@@ -96,11 +99,12 @@ async def _incident(
 async def _move(
     session: AsyncSession, department_id: str, unit_id: str, actor: Actor, **change: Any
 ) -> None:
-    await unit_service.change_unit_status(
+    await assignment_service.report_unit_status(
         session,
         ctx=Context(department_id, actor),
         unit_id=unit_id,
         data=UnitStatusChange(**change),
+        expected_version=None,
     )
 
 
@@ -202,8 +206,17 @@ async def load_demo(session: AsyncSession) -> bool:
     )
     stations = await _load_organisation(session, department.id)
     units = await _load_units(session, department.id, stations)
+    await _load_plans(session, department.id)
     await _load_incidents(session, department.id, units)
     return True
+
+
+async def _load_plans(session: AsyncSession, department_id: str) -> None:
+    for incident_type, alarms in data.RESPONSE_PLANS.items():
+        plan = ResponsePlanCreate(incident_type=incident_type, alarms=alarms)
+        await dispatch_service.create_plan(
+            session, ctx=Context(department_id, CLI_ACTOR), data=plan
+        )
 
 
 def demo() -> None:

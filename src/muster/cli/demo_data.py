@@ -139,3 +139,58 @@ INCIDENT_TYPES: list[dict[str, Any]] = [
         "default_priority": 4,
     },
 ]
+
+# Alarm levels per incident type: what the recommender fills.
+RESPONSE_PLANS: dict[str, list[dict[str, Any]]] = {
+    "STRUCTURE_FIRE": [
+        {
+            "level": 1,
+            "needs": [
+                {"capability": "engine", "count": 3},
+                {"capability": "ladder", "count": 1},
+                {"capability": "als", "count": 1},
+                {"capability": "chief", "count": 1},
+            ],
+        },
+        {
+            "level": 2,
+            "needs": [
+                {"capability": "engine", "count": 1},
+                {"capability": "ladder", "count": 1},
+                {"capability": "rescue", "count": 1},
+            ],
+        },
+    ],
+    "OUTSIDE_FIRE": [{"level": 1, "needs": [{"capability": "engine", "count": 1}]}],
+    "ALARM": [{"level": 1, "needs": [{"capability": "engine", "count": 1}]}],
+    "MEDICAL": [{"level": 1, "needs": [{"capability": "als", "count": 1}]}],
+    "TRAFFIC": [
+        {
+            "level": 1,
+            "needs": [
+                {"capability": "engine", "count": 1},
+                {"capability": "als", "count": 1},
+            ],
+        }
+    ],
+    "RESCUE": [
+        {
+            "level": 1,
+            "needs": [
+                {"capability": "rescue", "count": 1},
+                {"capability": "engine", "count": 1},
+                {"capability": "als", "count": 1},
+            ],
+        }
+    ],
+    "HAZMAT": [
+        {
+            "level": 1,
+            "needs": [
+                {"capability": "hazmat", "count": 1},
+                {"capability": "engine", "count": 2},
+                {"capability": "chief", "count": 1},
+            ],
+        }
+    ],
+}

@@ -2,7 +2,7 @@
 
 import typer
 
-from muster.cli import audit, db, demo, org, serve
+from muster.cli import audit, db, demo, org, serve, worker
 
 app = typer.Typer(
     help="Muster incident management.",
@@ -15,6 +15,7 @@ app.add_typer(org.users, name="users")
 app.add_typer(audit.app, name="audit")
 app.command("demo")(demo.demo)
 app.command("serve")(serve.serve)
+app.command("worker")(worker.worker)
 
 
 def main() -> None:

@@ -25,3 +25,20 @@ def bounding_box(
     coslat = max(math.cos(math.radians(lat)), 1e-6)
     dlon = min(180.0, math.degrees(radius_m / (EARTH_RADIUS_M * coslat)))
     return lat - dlat, lat + dlat, lon - dlon, lon + dlon
+
+
+def contains(polygon: list[list[float]], lat: float, lon: float) -> bool:
+    """Whether ``(lat, lon)`` lies inside a polygon of ``[lon, lat]`` points.
+
+    Ray casting on the plane: fine for response areas of a few tens of
+    kilometres away from the antimeridian.
+    """
+    inside = False
+    count = len(polygon)
+    for i in range(count):
+        x1, y1 = polygon[i][0], polygon[i][1]
+        x2, y2 = polygon[(i + 1) % count][0], polygon[(i + 1) % count][1]
+        crosses = (y1 > lat) != (y2 > lat)
+        if crosses and lon < (x2 - x1) * (lat - y1) / (y2 - y1) + x1:
+            inside = not inside
+    return inside

@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     login_window_s: int = Field(default=900, ge=1)
     duplicate_radius_m: float = Field(default=300.0, gt=0)
     duplicate_window_min: int = Field(default=30, gt=0)
+    run_jobs: bool = True
+    jobs_poll_s: float = Field(default=1.0, gt=0)
     db_pool_size: int = Field(default=10, ge=1)
     db_pool_pre_ping: bool = False
     db_pool_recycle_s: int = Field(default=1800, ge=1)

@@ -96,6 +96,7 @@ class Assignment(Base):
         String(36), ForeignKey("departments.id")
     )
     alarm_level: Mapped[int] = mapped_column(Integer, default=1)
+    capability: Mapped[str | None] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str | None] = mapped_column(Text)
     pages: Mapped[int] = mapped_column(Integer, default=1)

@@ -1,21 +1,17 @@
 """JSON routes for incident types, incidents, their callers, notes and timeline."""
 
-from collections.abc import Sequence
 from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
 
-from muster.core.http import IfMatchDep, PageDep, SessionDep, SettingsDep
+from muster.core.http import IfMatchDep, PageDep, SessionDep
 from muster.core.settings import Settings
 from muster.events.models import Event
 from muster.events.schemas import ActorRead, EventList, EventRead
 from muster.incidents import service as incident_service
-from muster.incidents.models import Incident, IncidentReport
+from muster.incidents.models import Incident
 from muster.incidents.schemas import (
-    Closure,
-    IncidentCreate,
-    IncidentCreated,
     IncidentList,
     IncidentQuery,
     IncidentRead,
@@ -24,13 +20,13 @@ from muster.incidents.schemas import (
     IncidentTypeList,
     IncidentTypeRead,
     IncidentUpdate,
-    LocationRead,
     NoteCreate,
     NoteRead,
-    PossibleDuplicate,
     ReportCreate,
     ReportRead,
     StatusChange,
+    incident_read,
+    summary_fields,
 )
 from muster.org.deps import Reader, require
 from muster.org.principal import Principal
@@ -43,50 +39,6 @@ Writer = Annotated[Principal, Depends(require(Permission.INCIDENT_WRITE))]
 NoteTaker = Annotated[Principal, Depends(require(Permission.INCIDENT_NOTE))]
 
 TIMELINE_LIMIT = 5000
-
-
-def _summary_fields(incident: Incident) -> dict[str, object]:
-    return {
-        "id": incident.id,
-        "number": incident.number,
-        "type": incident.incident_type.code,
-        "priority": incident.priority,
-        "status": incident.status,
-        "location": LocationRead(
-            lat=incident.lat, lon=incident.lon, address=incident.address
-        ),
-        "description": incident.description,
-        "owner_id": incident.owner_id,
-        "received_at": incident.received_at,
-        "dispatched_at": incident.dispatched_at,
-        "first_en_route_at": incident.first_en_route_at,
-        "first_on_scene_at": incident.first_on_scene_at,
-        "under_control_at": incident.under_control_at,
-        "closed_at": incident.closed_at,
-        "version": incident.version,
-    }
-
-
-def _read_fields(
-    incident: Incident, reports: Sequence[IncidentReport]
-) -> dict[str, object]:
-    return {
-        **_summary_fields(incident),
-        "type_name": incident.incident_type.name,
-        "impact": incident.impact,
-        "urgency": incident.urgency,
-        "fields": incident.fields,
-        "disposition": incident.disposition,
-        "created_at": incident.created_at,
-        "updated_at": incident.updated_at,
-        "reports": [ReportRead.model_validate(r) for r in reports],
-    }
-
-
-def incident_read(
-    incident: Incident, reports: Sequence[IncidentReport]
-) -> IncidentRead:
-    return IncidentRead(**_read_fields(incident, reports))
 
 
 def event_read(event: Event) -> EventRead:
@@ -142,23 +94,6 @@ async def read_incident_type(
     return IncidentTypeRead.model_validate(incident_type)
 
 
-@router.post("/incidents", tags=["incidents"], status_code=status.HTTP_201_CREATED)
-async def create_incident(
-    body: IncidentCreate, principal: Writer, session: SessionDep, settings: SettingsDep
-) -> IncidentCreated:
-    """Record a call as a new incident; answers with possible duplicates nearby."""
-    incident, reports, duplicates = await incident_service.create_incident(
-        session,
-        ctx=principal.context,
-        data=body,
-        duplicate_rule=_duplicate_rule(settings),
-    )
-    return IncidentCreated(
-        **_read_fields(incident, reports),
-        possible_duplicates=[PossibleDuplicate.model_validate(d) for d in duplicates],
-    )
-
-
 @router.get("/incidents", tags=["incidents"])
 async def list_incidents(
     principal: Reader, session: SessionDep, query: Annotated[IncidentQuery, Query()]
@@ -170,7 +105,7 @@ async def list_incidents(
         cursor=query.cursor,
         limit=query.limit,
     )
-    items = [IncidentSummary(**_summary_fields(i)) for i in incidents]
+    items = [IncidentSummary(**summary_fields(i)) for i in incidents]
     return IncidentList(items=items, next_cursor=next_cursor)
 
 
@@ -258,24 +193,6 @@ async def change_status(
         ctx=principal.context,
         incident_id=incident_id,
         change=body,
-        expected_version=version,
-    )
-    return await _read_after_change(session, incident)
-
-
-@router.post("/incidents/{incident_id}/close", tags=["incidents"])
-async def close_incident(
-    incident_id: str,
-    body: Closure,
-    principal: Writer,
-    session: SessionDep,
-    version: IfMatchDep,
-) -> IncidentRead:
-    incident = await incident_service.close_incident(
-        session,
-        ctx=principal.context,
-        incident_id=incident_id,
-        disposition=body.disposition,
         expected_version=version,
     )
     return await _read_after_change(session, incident)

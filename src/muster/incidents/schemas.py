@@ -1,5 +1,6 @@
 """Request and response shapes of incidents and incident types."""
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -17,6 +18,7 @@ from muster.core.schemas import (
     UpdateModel,
 )
 from muster.incidents.lifecycle import IncidentStatus, Level
+from muster.incidents.models import Incident, IncidentReport
 
 Priority = Annotated[int, Field(ge=1, le=5)]
 Description = Annotated[
@@ -35,6 +37,7 @@ class IncidentTypeCreate(InputModel):
     category: Category = "other"
     default_priority: Priority = 3
     fields_schema: dict[str, Any] | None = None
+    auto_dispatch: bool = False
 
 
 class IncidentTypeRead(OutputModel):
@@ -44,6 +47,7 @@ class IncidentTypeRead(OutputModel):
     category: str
     default_priority: int
     fields_schema: dict[str, Any] | None
+    auto_dispatch: bool
 
 
 class IncidentTypeList(OutputModel):
@@ -193,3 +197,50 @@ class IncidentFilters(BaseModel):
 class IncidentQuery(IncidentFilters):
     cursor: str | None = None
     limit: Annotated[int, Field(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT
+
+
+# Builders from stored records ------------------------------------------------
+
+
+def summary_fields(incident: Incident) -> dict[str, object]:
+    return {
+        "id": incident.id,
+        "number": incident.number,
+        "type": incident.incident_type.code,
+        "priority": incident.priority,
+        "status": incident.status,
+        "location": LocationRead(
+            lat=incident.lat, lon=incident.lon, address=incident.address
+        ),
+        "description": incident.description,
+        "owner_id": incident.owner_id,
+        "received_at": incident.received_at,
+        "dispatched_at": incident.dispatched_at,
+        "first_en_route_at": incident.first_en_route_at,
+        "first_on_scene_at": incident.first_on_scene_at,
+        "under_control_at": incident.under_control_at,
+        "closed_at": incident.closed_at,
+        "version": incident.version,
+    }
+
+
+def read_fields(
+    incident: Incident, reports: Sequence[IncidentReport]
+) -> dict[str, object]:
+    return {
+        **summary_fields(incident),
+        "type_name": incident.incident_type.name,
+        "impact": incident.impact,
+        "urgency": incident.urgency,
+        "fields": incident.fields,
+        "disposition": incident.disposition,
+        "created_at": incident.created_at,
+        "updated_at": incident.updated_at,
+        "reports": [ReportRead.model_validate(r) for r in reports],
+    }
+
+
+def incident_read(
+    incident: Incident, reports: Sequence[IncidentReport]
+) -> IncidentRead:
+    return IncidentRead(**read_fields(incident, reports))

@@ -145,6 +145,16 @@ async def list_incident_types(
     )
 
 
+async def type_codes(session: AsyncSession, *, type_ids: set[str]) -> dict[str, str]:
+    """Codes of the given incident types, by id."""
+    if not type_ids:
+        return {}
+    rows = await session.execute(
+        select(IncidentType.id, IncidentType.code).where(IncidentType.id.in_(type_ids))
+    )
+    return {row.id: row.code for row in rows}
+
+
 async def _type_for_input(
     session: AsyncSession, department_id: str, code: str
 ) -> IncidentType:
@@ -384,7 +394,11 @@ async def get_incident(
         Incident.id == incident_id, Incident.department_id == department_id
     )
     if for_update:
-        query = query.with_for_update(of=Incident)
+        # Re-read the row under the lock: an earlier read in this session may
+        # hold values another transaction has since changed.
+        query = query.with_for_update(of=Incident).execution_options(
+            populate_existing=True
+        )
     incident = await session.scalar(query)
     if incident is None:
         raise IncidentNotFound(f"no incident {incident_id}", incident_id=incident_id)
@@ -690,8 +704,6 @@ async def close_incident(
         session, ctx.department_id, incident_id, expected_version
     )
     _require_open(incident)
-    # TODO(#3): clear the incident's assignments (and free its units) on close once
-    # the dispatch domain owns assignments; until then units clear themselves.
     now = clock.now()
     incident.closed_at, incident.disposition = now, disposition
     previous = incident.status

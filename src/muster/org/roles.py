@@ -20,6 +20,7 @@ class Permission(StrEnum):
     MEMBER_MANAGE = "member_manage"
     STATION_MANAGE = "station_manage"
     TYPE_MANAGE = "type_manage"
+    DISPATCH_MANAGE = "dispatch_manage"
     TOKEN_MANAGE = "token_manage"  # noqa: S105 - a permission name, not a secret
 
 

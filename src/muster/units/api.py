@@ -9,16 +9,15 @@ from muster.org.deps import Reader, require
 from muster.org.principal import Principal
 from muster.org.roles import Permission
 from muster.units import service as unit_service
-from muster.units.models import Unit
 from muster.units.schemas import (
     UnitCreate,
     UnitList,
     UnitRead,
-    UnitStatusChange,
     UnitTypeCreate,
     UnitTypeList,
     UnitTypeRead,
     UnitUpdate,
+    unit_read,
 )
 from muster.units.status import UnitStatus
 
@@ -26,24 +25,6 @@ router = APIRouter(tags=["units"])
 
 UnitAdmin = Annotated[Principal, Depends(require(Permission.UNIT_MANAGE))]
 StatusReporter = Annotated[Principal, Depends(require(Permission.UNIT_STATUS))]
-
-
-def unit_read(unit: Unit) -> UnitRead:
-    return UnitRead(
-        id=unit.id,
-        name=unit.name,
-        unit_type=unit.unit_type.code,
-        capabilities=unit.unit_type.capabilities,
-        station_id=unit.station_id,
-        crew_size=unit.crew_size,
-        status=UnitStatus(unit.status),
-        status_at=unit.status_at,
-        incident_id=unit.incident_id,
-        lat=unit.lat,
-        lon=unit.lon,
-        location_at=unit.location_at,
-        version=unit.version,
-    )
 
 
 @router.get("/unit-types")
@@ -111,25 +92,6 @@ async def update_unit(
     version: IfMatchDep,
 ) -> UnitRead:
     unit = await unit_service.update_unit(
-        session,
-        ctx=principal.context,
-        unit_id=unit_id,
-        data=body,
-        expected_version=version,
-    )
-    return unit_read(unit)
-
-
-@router.post("/units/{unit_id}/status")
-async def change_unit_status(
-    unit_id: str,
-    body: UnitStatusChange,
-    principal: StatusReporter,
-    session: SessionDep,
-    version: IfMatchDep,
-) -> UnitRead:
-    """Report a unit's new status; an illegal transition or a committed unit is 409."""
-    unit = await unit_service.change_unit_status(
         session,
         ctx=principal.context,
         unit_id=unit_id,

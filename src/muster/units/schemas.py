@@ -15,6 +15,7 @@ from muster.core.schemas import (
     ShortText,
     UpdateModel,
 )
+from muster.units.models import Unit
 from muster.units.status import UnitStatus
 
 Capability = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[a-z0-9_]+$")]
@@ -95,3 +96,21 @@ class UnitRead(OutputModel):
 class UnitList(OutputModel):
     items: list[UnitRead]
     next_cursor: str | None
+
+
+def unit_read(unit: Unit) -> UnitRead:
+    return UnitRead(
+        id=unit.id,
+        name=unit.name,
+        unit_type=unit.unit_type.code,
+        capabilities=unit.unit_type.capabilities,
+        station_id=unit.station_id,
+        crew_size=unit.crew_size,
+        status=UnitStatus(unit.status),
+        status_at=unit.status_at,
+        incident_id=unit.incident_id,
+        lat=unit.lat,
+        lon=unit.lon,
+        location_at=unit.location_at,
+        version=unit.version,
+    )

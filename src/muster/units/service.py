@@ -166,7 +166,9 @@ async def get_unit(
 ) -> Unit:
     query = select(Unit).where(Unit.id == unit_id, Unit.department_id == department_id)
     if for_update:
-        query = query.with_for_update(of=Unit)
+        # Re-read the row under the lock: an earlier read in this session may
+        # hold values another transaction has since changed.
+        query = query.with_for_update(of=Unit).execution_options(populate_existing=True)
     unit = await session.scalar(query)
     if unit is None:
         raise UnitNotFound(f"no unit {unit_id}", unit_id=unit_id)

@@ -1,5 +1,8 @@
 """The application factory: one app per ``Settings``, nothing read at import time."""
 
+import asyncio
+import os
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -9,7 +12,10 @@ import muster
 from muster.core.db import create_engine, create_sessionmaker
 from muster.core.logging import configure_logging
 from muster.core.settings import Settings
+from muster.dispatch import api as dispatch_api
+from muster.dispatch import tasks as dispatch_tasks
 from muster.incidents import api as incidents_api
+from muster.jobs.worker import Handler, Worker
 from muster.org import api as org_api
 from muster.org.ratelimit import LoginLimiter
 from muster.units import api as units_api
@@ -24,14 +30,32 @@ from muster.web.problems import install_problem_handlers
 API_PREFIX = "/api/v1"
 
 
+JOB_HANDLERS: dict[str, Handler] = {**dispatch_tasks.HANDLERS}
+
+
+def job_worker(app: FastAPI, settings: Settings) -> Worker:
+    """A worker for this process's share of the durable timers."""
+    name = f"{socket.gethostname()}:{os.getpid()}:{id(app)}"
+    return Worker(
+        app.state.sessions, JOB_HANDLERS, name=name, poll_s=settings.jobs_poll_s
+    )
+
+
 def create_app(settings: Settings) -> FastAPI:
     """Build the ASGI app; the engine is created here and disposed at shutdown."""
     configure_logging(settings)
     engine = create_engine(settings)
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        worker = None
+        if settings.run_jobs:
+            worker = asyncio.create_task(job_worker(app, settings).run(stop))
         yield
+        stop.set()
+        if worker is not None:
+            await worker
         await engine.dispose()
 
     app = FastAPI(
@@ -46,7 +70,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.login_limiter = LoginLimiter(
         attempts=settings.login_attempts, window_s=settings.login_window_s
     )
-    for module in (org_api, units_api, incidents_api):
+    for module in (org_api, units_api, incidents_api, dispatch_api):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(health.router)
     install_problem_handlers(app)

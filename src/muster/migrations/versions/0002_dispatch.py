@@ -135,6 +135,7 @@ def upgrade() -> None:
         sa.Column("member_id", sa.String(length=36), nullable=True),
         sa.Column("provider_department_id", sa.String(length=36), nullable=True),
         sa.Column("alarm_level", sa.Integer(), nullable=False),
+        sa.Column("capability", sa.String(length=32), nullable=True),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("reason", sa.Text(), nullable=True),
         sa.Column("pages", sa.Integer(), nullable=False),

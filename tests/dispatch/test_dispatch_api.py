@@ -1,0 +1,209 @@
+"""Plans, recommendations and one-call dispatch through the API."""
+
+from tests.factories.api import post
+from tests.factories.dispatch import (
+    FIRE_PLAN,
+    fire_at_city_hall,
+    make_dispatch_department,
+)
+from tests.factories.extra import assert_problem
+from tests.factories.org import make_caller
+
+
+async def _setup(client, sessions, **options):
+    caller = await make_caller(sessions)
+    department = await make_dispatch_department(client, caller, **options)
+    incident = await post(client, caller, "/incidents", fire_at_city_hall())
+    return caller, department, incident.json()
+
+
+async def test_recommendation_fills_plan_closest_first_with_reasons(client, sessions):
+    caller, _, incident = await _setup(client, sessions)
+
+    response = await client.get(
+        f"/api/v1/incidents/{incident['id']}/recommendation", headers=caller.headers
+    )
+
+    assert response.status_code == 200, response.text
+    picks = response.json()["picks"]
+    assert [(p["name"], p["capability"]) for p in picks] == [
+        ("E1", "engine"),
+        ("E2", "engine"),
+        ("T1", "ladder"),
+    ]
+    assert picks[0]["eta_s"] < picks[1]["eta_s"]
+    assert all(p["reason"] for p in picks)
+    assert response.json()["shortfalls"] == []
+
+
+async def test_recommendation_names_committed_unit_in_shortfall(client, sessions):
+    caller, department, incident = await _setup(client, sessions)
+    other = await post(
+        client,
+        caller,
+        "/incidents",
+        fire_at_city_hall(location={"lat": 37.70, "lon": -122.45}),
+    )
+    await post(
+        client,
+        caller,
+        f"/incidents/{other.json()['id']}/assignments",
+        {"unit_id": department.units["T1"]},
+    )
+
+    response = await client.get(
+        f"/api/v1/incidents/{incident['id']}/recommendation", headers=caller.headers
+    )
+
+    shortfalls = response.json()["shortfalls"]
+    assert [(s["capability"], s["missing"]) for s in shortfalls] == [("ladder", 1)]
+    assert other.json()["number"] in shortfalls[0]["reason"]
+
+
+async def test_dispatch_assigns_first_alarm_in_one_call(client, sessions):
+    caller, department, incident = await _setup(client, sessions)
+
+    response = await post(client, caller, f"/incidents/{incident['id']}/dispatch", {})
+
+    assert response.status_code == 200, response.text
+    sent = {a["unit_id"] for a in response.json()["assignments"]}
+    assert sent == {department.units[n] for n in ("E1", "E2", "T1")}
+    again = await post(client, caller, f"/incidents/{incident['id']}/dispatch", {})
+    assert again.json()["assignments"] == []
+
+
+async def test_second_alarm_adds_its_level(client, sessions):
+    caller, department, incident = await _setup(client, sessions)
+    await post(client, caller, f"/incidents/{incident['id']}/dispatch", {})
+
+    response = await post(
+        client, caller, f"/incidents/{incident['id']}/dispatch", {"alarm": 2}
+    )
+
+    assert [a["unit_id"] for a in response.json()["assignments"]] == [
+        department.units["E3"]
+    ]
+    assert response.json()["assignments"][0]["alarm_level"] == 2
+
+
+async def test_auto_dispatch_type_assigns_at_creation(client, sessions):
+    caller = await make_caller(sessions)
+    department = await make_dispatch_department(client, caller, auto_dispatch=True)
+
+    response = await post(client, caller, "/incidents", fire_at_city_hall())
+
+    assert response.status_code == 201, response.text
+    sent = {a["unit_id"] for a in response.json()["assignments"]}
+    assert sent == {department.units[n] for n in ("E1", "E2", "T1")}
+    assert response.json()["status"] == "dispatched"
+
+
+async def test_dispatch_without_plan_is_409(client, sessions):
+    caller = await make_caller(sessions)
+    await make_dispatch_department(client, caller)
+    await post(client, caller, "/incident-types", {"code": "ODD", "name": "Odd"})
+    incident = await post(client, caller, "/incidents", fire_at_city_hall(type="ODD"))
+
+    response = await post(
+        client, caller, f"/incidents/{incident.json()['id']}/dispatch", {}
+    )
+
+    assert_problem(response, 409)
+
+
+async def test_zoned_plan_wins_inside_its_zone(client, sessions):
+    caller, _, incident = await _setup(client, sessions)
+    square = [[-122.43, 37.77], [-122.41, 37.77], [-122.41, 37.79], [-122.43, 37.79]]
+    zoned = await post(
+        client,
+        caller,
+        "/response-plans",
+        {
+            "incident_type": "FIRE",
+            "name": "Civic centre",
+            "zone": square,
+            "alarms": [{"level": 1, "needs": [{"capability": "als", "count": 1}]}],
+        },
+    )
+    outside = await post(
+        client,
+        caller,
+        "/incidents",
+        fire_at_city_hall(location={"lat": 37.70, "lon": -122.45}),
+    )
+
+    inside_rec = await client.get(
+        f"/api/v1/incidents/{incident['id']}/recommendation", headers=caller.headers
+    )
+    outside_rec = await client.get(
+        f"/api/v1/incidents/{outside.json()['id']}/recommendation",
+        headers=caller.headers,
+    )
+
+    assert inside_rec.json()["plan_id"] == zoned.json()["id"]
+    assert [p["name"] for p in inside_rec.json()["picks"]] == ["M1"]
+    assert outside_rec.json()["plan_id"] != zoned.json()["id"]
+
+
+async def test_create_plan_bad_input_is_422(client, sessions):
+    caller = await make_caller(sessions)
+    await make_dispatch_department(client, caller)
+    station = await post(client, caller, "/stations", {"code": "S9", "name": "Nine"})
+    cases = [
+        {"incident_type": "NOPE", "alarms": FIRE_PLAN},
+        {"incident_type": "FIRE", "alarms": [*FIRE_PLAN, FIRE_PLAN[0]]},
+        {"incident_type": "FIRE", "alarms": []},
+        {
+            "incident_type": "FIRE",
+            "alarms": [{"level": 1, "needs": [{"capability": "engine", "count": 0}]}],
+        },
+        {
+            "incident_type": "FIRE",
+            "alarms": FIRE_PLAN,
+            "station_id": station.json()["id"],
+        },
+        {
+            "incident_type": "FIRE",
+            "alarms": FIRE_PLAN,
+            "zone": [[0, 0], [1, 1], [200, 0]],
+        },
+    ]
+
+    for body in cases:
+        response = await post(client, caller, "/response-plans", body)
+        assert_problem(response, 422)
+
+
+async def test_list_and_read_plans(client, sessions):
+    caller = await make_caller(sessions)
+    await make_dispatch_department(client, caller)
+
+    listed = await client.get("/api/v1/response-plans", headers=caller.headers)
+    plan = listed.json()["items"][0]
+    read = await client.get(
+        f"/api/v1/response-plans/{plan['id']}", headers=caller.headers
+    )
+
+    assert plan["incident_type"] == "FIRE"
+    assert read.json() == plan
+
+
+async def test_settings_read_and_update(client, sessions):
+    caller = await make_caller(sessions)
+
+    initial = await client.get("/api/v1/dispatch/settings", headers=caller.headers)
+    updated = await client.patch(
+        "/api/v1/dispatch/settings",
+        json={"ack_repage_s": 30, "allow_returning": True},
+        headers=caller.headers,
+    )
+    bad = await client.patch(
+        "/api/v1/dispatch/settings", json={"ack_escalate_s": 20}, headers=caller.headers
+    )
+
+    assert initial.json()["ack_repage_s"] == 60
+    assert (updated.json()["ack_repage_s"], updated.json()["allow_returning"]) == (
+        30,
+        True,
+    )
+    assert_problem(bad, 422)
