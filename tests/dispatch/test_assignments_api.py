@@ -3,14 +3,14 @@
 import asyncio
 
 from sqlalchemy import func, select
-from tests.factories.api import make_incident, make_incident_type, make_unit, post
-from tests.factories.dispatch import fire_at_city_hall, make_dispatch_department
-from tests.factories.extra import assert_problem, colleague
-from tests.factories.org import make_caller
 
 from muster.core.db import transaction
 from muster.dispatch.models import Assignment
 from muster.org.roles import Role
+from tests.factories.api import make_incident, make_incident_type, make_unit, post
+from tests.factories.dispatch import fire_at_city_hall, make_dispatch_department
+from tests.factories.extra import assert_problem, colleague
+from tests.factories.org import make_caller
 
 
 async def _setup(client, sessions, **options):

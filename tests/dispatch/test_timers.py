@@ -3,14 +3,14 @@
 from datetime import timedelta
 
 import pytest
-from tests.factories.api import post
-from tests.factories.dispatch import fire_at_city_hall, make_dispatch_department
-from tests.factories.org import make_caller
 
 from muster.core import clock
 from muster.core.db import create_engine, create_sessionmaker
 from muster.jobs.worker import Worker
 from muster.web.app import JOB_HANDLERS
+from tests.factories.api import post
+from tests.factories.dispatch import fire_at_city_hall, make_dispatch_department
+from tests.factories.org import make_caller
 
 
 @pytest.fixture
