@@ -207,3 +207,60 @@ async def test_settings_read_and_update(client, sessions):
         True,
     )
     assert_problem(bad, 422)
+
+
+async def test_recommendation_names_station_left_uncovered(client, sessions):
+    caller = await make_caller(sessions)
+    station = await post(
+        client,
+        caller,
+        "/stations",
+        {"code": "S1", "name": "One", "lat": 37.80, "lon": -122.42},
+    )
+    await post(
+        client,
+        caller,
+        "/unit-types",
+        {"code": "ENGINE", "name": "Engine", "capabilities": ["engine"]},
+    )
+    await post(
+        client,
+        caller,
+        "/units",
+        {
+            "name": "E1",
+            "unit_type": "ENGINE",
+            "station_id": station.json()["id"],
+            "lat": 37.7800,
+            "lon": -122.4190,
+        },
+    )
+    spare = await post(
+        client,
+        caller,
+        "/units",
+        {"name": "E9", "unit_type": "ENGINE", "lat": 37.83, "lon": -122.42},
+    )
+    await post(client, caller, "/incident-types", {"code": "FIRE", "name": "Fire"})
+    await post(
+        client,
+        caller,
+        "/response-plans",
+        {
+            "incident_type": "FIRE",
+            "alarms": [{"level": 1, "needs": [{"capability": "engine", "count": 1}]}],
+        },
+    )
+    incident = await post(client, caller, "/incidents", fire_at_city_hall())
+
+    response = await client.get(
+        f"/api/v1/incidents/{incident.json()['id']}/recommendation",
+        headers=caller.headers,
+    )
+
+    assert [p["name"] for p in response.json()["picks"]] == ["E1"]
+    cover = response.json()["cover"]
+    assert [(c["station_id"], c["capability"]) for c in cover] == [
+        (station.json()["id"], "engine")
+    ]
+    assert cover[0]["move_up"]["unit_id"] == spare.json()["id"]

@@ -19,6 +19,7 @@ from muster.dispatch.schemas import (
     AssignmentCreate,
     AssignmentList,
     AssignmentRead,
+    CoverGapRead,
     DispatchRequest,
     DispatchResult,
     IncidentIntake,
@@ -74,6 +75,7 @@ def recommendation_read(
         plan_id=plan_id,
         picks=[PickRead.model_validate(p) for p in found.picks],
         shortfalls=[ShortfallRead.model_validate(s) for s in found.shortfalls],
+        cover=[CoverGapRead.model_validate(gap) for gap in found.cover],
     )
 
 

@@ -118,7 +118,6 @@ class PickRead(OutputModel):
     eta_s: float
     distance_m: float
     reason: str
-    mutual_aid: bool = False
 
 
 class ShortfallRead(OutputModel):
@@ -128,9 +127,20 @@ class ShortfallRead(OutputModel):
 
 
 class MoveUpRead(OutputModel):
+    unit_id: str
+    name: str
+    from_station_id: str | None
+    eta_s: float
+    distance_m: float
+
+
+class CoverGapRead(OutputModel):
+    """A station the picks leave without cover, and who could stand in."""
+
     station_id: str
+    station_code: str | None
     capability: str
-    unit_id: str | None
+    move_up: MoveUpRead | None
     reason: str
 
 
@@ -140,7 +150,7 @@ class RecommendationRead(OutputModel):
     plan_id: str | None
     picks: list[PickRead]
     shortfalls: list[ShortfallRead]
-    move_ups: list[MoveUpRead] = []
+    cover: list[CoverGapRead]
 
 
 class AssignmentCreate(InputModel):
