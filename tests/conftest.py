@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from muster.core.db import create_engine, create_sessionmaker
 from muster.core.settings import Environment, Settings, to_async_url
+from muster.dispatch.registry import REGISTRY
 from muster.migrations.runner import upgrade
 from muster.models import Base
 from muster.web.app import create_app
@@ -137,6 +138,8 @@ async def _empty_tables(engine: AsyncEngine) -> None:
 async def app(settings: Settings) -> AsyncIterator[FastAPI]:
     application = create_app(settings)
     yield application
+    # Tables are emptied below and tests may move the clock: start indexes afresh.
+    REGISTRY.invalidate()
     await _empty_tables(application.state.engine)
     await application.state.engine.dispose()
 

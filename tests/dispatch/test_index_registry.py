@@ -5,8 +5,9 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from muster.core.db import transaction
-from muster.dispatch.index import IndexRegistry, UnitIndex
+from muster.dispatch.index import UnitIndex
 from muster.dispatch.recommend import Candidate, Need, Point, Rules, Shortfall
+from muster.dispatch.registry import IndexRegistry
 from tests.factories.api import make_incident, make_incident_type, make_unit
 from tests.factories.extra import make_station, patch, set_unit_status
 from tests.factories.org import make_caller

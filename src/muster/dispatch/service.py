@@ -16,15 +16,16 @@ from muster.core.errors import NotFound, check_version, field_error
 from muster.core.geo import contains
 from muster.core.pagination import PageRequest, keyset_page
 from muster.dispatch.errors import NoResponsePlan, ResponsePlanNotFound
-from muster.dispatch.index import REGISTRY
 from muster.dispatch.models import Assignment, DispatchSettings, ResponsePlan
 from muster.dispatch.recommend import Need, Recommendation, Rules
+from muster.dispatch.registry import REGISTRY
 from muster.dispatch.schemas import LIVE, ResponsePlanCreate, SettingsUpdate
 from muster.events import service as event_service
 from muster.events.schemas import Context
 from muster.incidents import service as incident_service
 from muster.incidents.models import Incident
 from muster.org import service as org_service
+from muster.units import service as unit_service
 
 # Settings ----------------------------------------------------------------------------
 
@@ -231,7 +232,10 @@ async def recommend_needs(
 ) -> Recommendation:
     """Rank the department's units for ``needs`` at the incident's location."""
     settings = await get_settings(session, department_id=incident.department_id)
-    index = await REGISTRY.index_for(session, incident.department_id)
+    if unit_service.has_pending_changes(session):
+        index = await REGISTRY.snapshot(session, incident.department_id)
+    else:
+        index = await REGISTRY.index_for(session, incident.department_id)
     rules = Rules.from_settings(settings, clock.now())
     return index.recommend(list(needs), (incident.lat, incident.lon), rules)
 

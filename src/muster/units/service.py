@@ -37,6 +37,21 @@ from muster.units.schemas import (
 from muster.units.status import COMMITTED, UnitStatus, can_move
 
 S = UnitStatus
+
+# Set on a session once it has changed a unit, so readers of shared caches
+# (the dispatch index) know its view includes uncommitted changes.
+_CHANGED = "muster.units.changed"
+
+
+def has_pending_changes(session: AsyncSession) -> bool:
+    """Whether this session's transaction has changed any unit."""
+    return bool(session.info.get(_CHANGED))
+
+
+def _mark_changed(session: AsyncSession) -> None:
+    session.info[_CHANGED] = True
+
+
 _PROGRESS: dict[UnitStatus, UnitProgress] = {
     S.DISPATCHED: "dispatched",
     S.EN_ROUTE: "en_route",
@@ -151,6 +166,7 @@ async def create_unit(session: AsyncSession, *, ctx: Context, data: UnitCreate) 
         updated_at=now,
     )
     session.add(unit)
+    _mark_changed(session)
     await session.flush()
     await event_service.append(
         session,
@@ -221,6 +237,7 @@ async def update_unit(
     if data.lat is not None and data.lon is not None:
         unit.lat, unit.lon, unit.location_at = data.lat, data.lon, clock.now()
     unit.updated_at = clock.now()
+    _mark_changed(session)
     await session.flush()
     moved = {"lat", "lon"} <= changes.keys()
     await event_service.append(
@@ -297,6 +314,7 @@ async def change_unit_status(
     if data.lat is not None and data.lon is not None:
         unit.lat, unit.lon, unit.location_at = data.lat, data.lon, at
     unit.updated_at = clock.now()
+    _mark_changed(session)
     await session.flush()
     await event_service.append(
         session,
