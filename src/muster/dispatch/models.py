@@ -113,7 +113,12 @@ class Assignment(Base):
 
 
 class DepartmentLink(Base):
-    """Mutual aid: ``department_id`` may ask ``partner_id`` for units."""
+    """Mutual aid: ``department_id`` may ask ``partner_id`` for units.
+
+    TODO(#3): recommending a linked department's units when the own fall short,
+    and the request it accepts or declines, are not built yet; these two tables
+    are what that work will use.
+    """
 
     __tablename__ = "department_links"
     __table_args__ = (UniqueConstraint("department_id", "partner_id"),)

@@ -258,6 +258,8 @@ def calls_crew_in(candidate: Candidate) -> bool:
 
 
 def mobilisation_s(candidate: Candidate, rules: Rules) -> float:
+    # TODO(#4): a crew that must come in should count from its members' reported
+    # ETAs once personnel status exists; until then the configured delay.
     return rules.crew_callback_s if calls_crew_in(candidate) else rules.turnout_s
 
 

@@ -196,7 +196,11 @@ async def _area_of(
 
 
 def needs_of(plan: ResponsePlan, alarm: int) -> list[Need]:
-    """The needs of one alarm level. Raises ``NoResponsePlan`` if it has none."""
+    """The needs of one alarm level. Raises ``NoResponsePlan`` if it has none.
+
+    TODO(#3): an alarm's ``min_people`` is stored but not yet checked against
+    the picked units' crews.
+    """
     for level in plan.alarms:
         if level["level"] == alarm:
             return [Need(n["capability"], n["count"]) for n in level["needs"]]
