@@ -41,7 +41,7 @@ from muster.core.db import create_engine, create_sessionmaker, transaction
 from muster.core.security import hash_token, new_token
 from muster.core.settings import Settings, to_async_url
 from muster.events.schemas import Actor, Context
-from muster.incidents import service as incident_service
+from muster.incidents import type_service
 from muster.incidents.schemas import IncidentTypeCreate
 from muster.migrations.runner import upgrade
 from muster.org import service as org_service
@@ -136,7 +136,7 @@ async def prepare(url: URL) -> str:
                     roles=[Role.DISPATCHER],
                 ),
             )
-            await incident_service.create_incident_type(
+            await type_service.create_incident_type(
                 session,
                 ctx=ctx,
                 data=IncidentTypeCreate(code="FIRE", name="Fire", category="fire"),

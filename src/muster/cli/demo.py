@@ -12,6 +12,7 @@ from muster.dispatch import assignments as assignment_service
 from muster.dispatch import service as dispatch_service
 from muster.dispatch.schemas import ResponsePlanCreate
 from muster.events.schemas import Actor, Context
+from muster.incidents import lifecycle_service, type_service
 from muster.incidents import service as incident_service
 from muster.incidents.schemas import IncidentCreate, IncidentTypeCreate
 from muster.org import service as org_service
@@ -47,7 +48,7 @@ async def _load_organisation(
             session, ctx=Context(department_id, CLI_ACTOR), data=member
         )
     for incident_type in data.INCIDENT_TYPES:
-        await incident_service.create_incident_type(
+        await type_service.create_incident_type(
             session,
             ctx=Context(department_id, CLI_ACTOR),
             data=IncidentTypeCreate(**incident_type),
@@ -140,7 +141,7 @@ async def _load_incidents(
             incident_id=medical if status != "available" else None,
             at=now - timedelta(minutes=minutes),
         )
-    await incident_service.close_incident(
+    await lifecycle_service.close_incident(
         session,
         ctx=Context(department_id, dispatcher),
         incident_id=medical,

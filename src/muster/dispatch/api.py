@@ -33,6 +33,7 @@ from muster.dispatch.schemas import (
     ShortfallRead,
 )
 from muster.events.schemas import Context
+from muster.incidents import lifecycle_service
 from muster.incidents import service as incident_service
 from muster.incidents.schemas import (
     Closure,
@@ -300,7 +301,7 @@ async def close_incident(
     await assignment_service.clear_incident(
         session, ctx=principal.context, incident_id=incident_id
     )
-    incident = await incident_service.close_incident(
+    incident = await lifecycle_service.close_incident(
         session,
         ctx=principal.context,
         incident_id=incident_id,

@@ -27,6 +27,7 @@ from muster.dispatch.recommend import Need, Pick, Recommendation
 from muster.dispatch.schemas import LIVE, AckResponse, AssignmentStatus
 from muster.events import service as event_service
 from muster.events.schemas import Context
+from muster.incidents import lifecycle_service
 from muster.incidents import service as incident_service
 from muster.incidents.models import Incident
 from muster.jobs import service as job_service
@@ -163,7 +164,7 @@ async def assign_unit(
     ``UnitUnavailable`` (out of service), ``UnitCommitted`` (naming where).
     """
     unit = await _unit_for_input(session, ctx.department_id, order.unit_id)
-    await incident_service.get_open_incident(
+    await lifecycle_service.get_open_incident(
         session, department_id=ctx.department_id, incident_id=incident_id
     )
     if unit.status == UnitStatus.OUT_OF_SERVICE:
@@ -204,7 +205,7 @@ async def assign_member(
         )
     except NotFound as exc:
         raise field_error("member_id", f"unknown member {member_id}") from exc
-    incident = await incident_service.get_open_incident(
+    incident = await lifecycle_service.get_open_incident(
         session, department_id=ctx.department_id, incident_id=incident_id
     )
     live = await dispatch_service.live_assignments(session, incident_id=incident.id)

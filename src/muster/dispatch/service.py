@@ -23,6 +23,7 @@ from muster.dispatch.schemas import LIVE, ResponsePlanCreate, SettingsUpdate
 from muster.events import service as event_service
 from muster.events.schemas import Context
 from muster.incidents import service as incident_service
+from muster.incidents import type_service
 from muster.incidents.models import Incident
 from muster.org import service as org_service
 from muster.units import service as unit_service
@@ -83,7 +84,7 @@ async def create_plan(
     session: AsyncSession, *, ctx: Context, data: ResponsePlanCreate
 ) -> ResponsePlan:
     """Raises ``ValidationFailed`` for an unknown type or a station without an area."""
-    incident_type = await incident_service.find_incident_type(
+    incident_type = await type_service.find_incident_type(
         session, department_id=ctx.department_id, code=data.incident_type
     )
     if incident_type is None:
@@ -154,7 +155,7 @@ async def type_codes(
 ) -> dict[str, str]:
     """Incident type codes of the plans, by type id."""
     ids = {plan.incident_type_id for plan in plans}
-    return await incident_service.type_codes(session, type_ids=ids)
+    return await type_service.type_codes(session, type_ids=ids)
 
 
 async def plan_for(session: AsyncSession, *, incident: Incident) -> ResponsePlan | None:

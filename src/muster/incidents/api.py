@@ -9,6 +9,7 @@ from muster.core.http import IfMatchDep, PageDep, SessionDep
 from muster.core.settings import Settings
 from muster.events.models import Event
 from muster.events.schemas import ActorRead, EventList, EventRead
+from muster.incidents import lifecycle_service, type_service
 from muster.incidents import service as incident_service
 from muster.incidents.models import Incident
 from muster.incidents.schemas import (
@@ -63,7 +64,7 @@ def _duplicate_rule(settings: Settings) -> incident_service.DuplicateRule:
 async def list_incident_types(
     principal: Reader, session: SessionDep, page: PageDep
 ) -> IncidentTypeList:
-    types, next_cursor = await incident_service.list_incident_types(
+    types, next_cursor = await type_service.list_incident_types(
         session, department_id=principal.department_id, page=page
     )
     return IncidentTypeList(
@@ -78,7 +79,7 @@ async def list_incident_types(
 async def create_incident_type(
     body: IncidentTypeCreate, principal: TypeAdmin, session: SessionDep
 ) -> IncidentTypeRead:
-    incident_type = await incident_service.create_incident_type(
+    incident_type = await type_service.create_incident_type(
         session, ctx=principal.context, data=body
     )
     return IncidentTypeRead.model_validate(incident_type)
@@ -88,7 +89,7 @@ async def create_incident_type(
 async def read_incident_type(
     type_id: str, principal: Reader, session: SessionDep
 ) -> IncidentTypeRead:
-    incident_type = await incident_service.get_incident_type(
+    incident_type = await type_service.get_incident_type(
         session, department_id=principal.department_id, type_id=type_id
     )
     return IncidentTypeRead.model_validate(incident_type)
@@ -188,7 +189,7 @@ async def change_status(
     session: SessionDep,
     version: IfMatchDep,
 ) -> IncidentRead:
-    incident = await incident_service.change_status(
+    incident = await lifecycle_service.change_status(
         session,
         ctx=principal.context,
         incident_id=incident_id,
@@ -202,7 +203,7 @@ async def change_status(
 async def reopen_incident(
     incident_id: str, principal: Writer, session: SessionDep, version: IfMatchDep
 ) -> IncidentRead:
-    incident = await incident_service.reopen_incident(
+    incident = await lifecycle_service.reopen_incident(
         session,
         ctx=principal.context,
         incident_id=incident_id,

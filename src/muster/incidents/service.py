@@ -11,8 +11,6 @@ from datetime import datetime, timedelta
 from typing import Any, Literal, cast
 from zoneinfo import ZoneInfo
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import SchemaError
 from sqlalchemy import Select, Table, bindparam, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -20,26 +18,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from muster.core import clock
 from muster.core.db import Base
-from muster.core.errors import NotFound, ValidationFailed, check_version, field_error
+from muster.core.errors import NotFound, check_version, field_error
 from muster.core.geo import bounding_box, distance_m
 from muster.core.ids import new_id
 from muster.core.pagination import (
-    PageRequest,
     decode_cursor,
     encode_cursor,
-    keyset_page,
 )
 from muster.events import service as event_service
 from muster.events.models import Event
 from muster.events.schemas import Actor, Context
+from muster.incidents import type_service
 from muster.incidents.errors import (
-    DuplicateIncidentTypeCode,
-    IllegalIncidentTransition,
     IncidentClosed,
     IncidentNotFound,
-    IncidentTypeNotFound,
 )
-from muster.incidents.lifecycle import OPEN, TRANSITIONS, IncidentStatus, priority_from
+from muster.incidents.lifecycle import OPEN, IncidentStatus, priority_from
 from muster.incidents.models import (
     Incident,
     IncidentCounter,
@@ -51,9 +45,7 @@ from muster.incidents.schemas import (
     Caller,
     IncidentCreate,
     IncidentFilters,
-    IncidentTypeCreate,
     IncidentUpdate,
-    StatusChange,
 )
 from muster.org import service as org_service
 
@@ -73,111 +65,6 @@ class DuplicateCandidate:
 class DuplicateRule:
     radius_m: float
     window: timedelta
-
-
-# Incident types --------------------------------------------------------------------
-
-
-async def create_incident_type(
-    session: AsyncSession, *, ctx: Context, data: IncidentTypeCreate
-) -> IncidentType:
-    """Raises ``DuplicateIncidentTypeCode``, or ``ValidationFailed`` (bad schema)."""
-    if data.fields_schema is not None:
-        _check_fields_schema(data.fields_schema)
-    if await find_incident_type(
-        session, department_id=ctx.department_id, code=data.code
-    ):
-        raise DuplicateIncidentTypeCode(
-            f"incident type {data.code!r} exists", code=data.code
-        )
-    incident_type = IncidentType(
-        department_id=ctx.department_id, created_at=clock.now(), **data.model_dump()
-    )
-    session.add(incident_type)
-    await session.flush()
-    await event_service.append(
-        session,
-        ctx=ctx,
-        kind="incident_type.created",
-        data={"incident_type_id": incident_type.id, **data.model_dump()},
-    )
-    return incident_type
-
-
-def _check_fields_schema(schema: dict[str, Any]) -> None:
-    try:
-        Draft202012Validator.check_schema(schema)
-    except SchemaError as exc:
-        raise field_error(
-            "fields_schema", f"not a valid JSON Schema: {exc.message}"
-        ) from exc
-    if schema.get("type", "object") != "object":
-        raise field_error("fields_schema", "the schema must describe an object")
-
-
-_TYPE_BY_CODE = select(IncidentType).where(
-    IncidentType.department_id == bindparam("dept"),
-    IncidentType.code == bindparam("code"),
-)
-
-
-async def find_incident_type(
-    session: AsyncSession, *, department_id: str, code: str
-) -> IncidentType | None:
-    return await session.scalar(_TYPE_BY_CODE, {"dept": department_id, "code": code})
-
-
-async def get_incident_type(
-    session: AsyncSession, *, department_id: str, type_id: str
-) -> IncidentType:
-    incident_type = await session.get(IncidentType, type_id)
-    if incident_type is None or incident_type.department_id != department_id:
-        raise IncidentTypeNotFound(f"no incident type {type_id}")
-    return incident_type
-
-
-async def list_incident_types(
-    session: AsyncSession, *, department_id: str, page: PageRequest
-) -> tuple[list[IncidentType], str | None]:
-    query = select(IncidentType).where(IncidentType.department_id == department_id)
-    return await keyset_page(
-        session, query, order=(IncidentType.code, IncidentType.id), page=page
-    )
-
-
-async def type_codes(session: AsyncSession, *, type_ids: set[str]) -> dict[str, str]:
-    """Codes of the given incident types, by id."""
-    if not type_ids:
-        return {}
-    rows = await session.execute(
-        select(IncidentType.id, IncidentType.code).where(IncidentType.id.in_(type_ids))
-    )
-    return {row.id: row.code for row in rows}
-
-
-async def _type_for_input(
-    session: AsyncSession, department_id: str, code: str
-) -> IncidentType:
-    incident_type = await find_incident_type(
-        session, department_id=department_id, code=code
-    )
-    if incident_type is None:
-        raise field_error("type", f"unknown incident type {code!r}")
-    return incident_type
-
-
-def _validate_fields(incident_type: IncidentType, fields: dict[str, Any]) -> None:
-    if incident_type.fields_schema is None:
-        return
-    validator = Draft202012Validator(incident_type.fields_schema)
-    errors = [
-        {"loc": ["body", "fields", *error.absolute_path], "msg": error.message}
-        for error in validator.iter_errors(fields)
-    ]
-    if errors:
-        raise ValidationFailed(
-            f"fields do not match the {incident_type.code} form", errors=errors
-        )
 
 
 async def _check_owner(
@@ -313,8 +200,10 @@ async def create_incident(
     Returns the incident, its reports and the open incidents it may duplicate.
     Raises ``ValidationFailed`` for an unknown type, owner or bad extra fields.
     """
-    incident_type = await _type_for_input(session, ctx.department_id, data.type)
-    _validate_fields(incident_type, data.fields)
+    incident_type = await type_service.type_for_input(
+        session, ctx.department_id, data.type
+    )
+    type_service.validate_fields(incident_type, data.fields)
     if data.owner_id is not None:
         await _check_owner(session, ctx.department_id, data.owner_id)
     zone = await org_service.department_timezone(session, ctx.department_id)
@@ -494,7 +383,7 @@ async def timeline(
 # Changes ---------------------------------------------------------------------------
 
 
-async def _load_for_change(
+async def load_for_change(
     session: AsyncSession,
     department_id: str,
     incident_id: str,
@@ -507,7 +396,7 @@ async def _load_for_change(
     return incident
 
 
-def _require_open(incident: Incident) -> None:
+def require_open(incident: Incident) -> None:
     if incident.status not in OPEN:
         raise IncidentClosed(
             f"incident {incident.number} is {incident.status}; reopen it first",
@@ -520,13 +409,13 @@ async def _apply_update(
 ) -> dict[str, Any]:
     changes: dict[str, Any] = data.model_dump(exclude_unset=True)
     if "type" in changes:
-        incident_type = await _type_for_input(
+        incident_type = await type_service.type_for_input(
             session, incident.department_id, data.type or ""
         )
         incident.type_id, incident.incident_type = incident_type.id, incident_type
     if data.fields is not None or "type" in changes:
         fields = data.fields if data.fields is not None else incident.fields
-        _validate_fields(incident.incident_type, fields)
+        type_service.validate_fields(incident.incident_type, fields)
         incident.fields = fields
     if data.owner_id is not None:
         await _check_owner(session, incident.department_id, data.owner_id)
@@ -556,10 +445,10 @@ async def update_incident(
 ) -> Incident:
     """Edit an open incident. Raises ``StaleVersion``, ``IncidentClosed``,
     ``ValidationFailed``."""
-    incident = await _load_for_change(
+    incident = await load_for_change(
         session, ctx.department_id, incident_id, expected_version
     )
-    _require_open(incident)
+    require_open(incident)
     changes = await _apply_update(session, incident, data)
     if not changes:
         return incident
@@ -630,175 +519,3 @@ async def add_note(
         data={"note_id": note.id, "text": text},
     )
     return note
-
-
-def _stamp(incident: Incident, status: IncidentStatus, at: datetime) -> None:
-    if status is S.DISPATCHED and incident.dispatched_at is None:
-        incident.dispatched_at = at
-    if status is S.UNDER_CONTROL and incident.under_control_at is None:
-        incident.under_control_at = at
-
-
-async def _move(
-    session: AsyncSession,
-    incident: Incident,
-    target: IncidentStatus,
-    actor: Actor,
-    extra: dict[str, Any],
-) -> None:
-    previous = incident.status
-    incident.status = target
-    incident.updated_at = clock.now()
-    await session.flush()
-    await event_service.append(
-        session,
-        ctx=Context(incident.department_id, actor),
-        kind="incident.status_changed",
-        incident_id=incident.id,
-        data={"from": previous, "to": str(target), **extra},
-    )
-
-
-async def change_status(
-    session: AsyncSession,
-    *,
-    ctx: Context,
-    incident_id: str,
-    change: StatusChange,
-    expected_version: int | None,
-) -> Incident:
-    """Move an incident along its lifecycle (not to closed: see ``close``).
-
-    Raises ``IllegalIncidentTransition`` for a move the lifecycle forbids.
-    """
-    incident = await _load_for_change(
-        session, ctx.department_id, incident_id, expected_version
-    )
-    current = IncidentStatus(incident.status)
-    if change.status is S.CLOSED:
-        raise IllegalIncidentTransition("close an incident with POST .../close")
-    if change.status not in TRANSITIONS[current]:
-        raise IllegalIncidentTransition(
-            f"incident {incident.number} cannot go from {current} to {change.status}",
-            current_status=str(current),
-        )
-    now = clock.now()
-    _stamp(incident, change.status, now)
-    if change.status is S.CANCELLED:
-        incident.closed_at = now
-    extra = {"reason": change.reason} if change.reason else {}
-    await _move(session, incident, change.status, ctx.actor, extra)
-    return incident
-
-
-async def close_incident(
-    session: AsyncSession,
-    *,
-    ctx: Context,
-    incident_id: str,
-    disposition: str,
-    expected_version: int | None,
-) -> Incident:
-    """Close an open incident with a disposition. Raises ``IncidentClosed``."""
-    incident = await _load_for_change(
-        session, ctx.department_id, incident_id, expected_version
-    )
-    _require_open(incident)
-    now = clock.now()
-    incident.closed_at, incident.disposition = now, disposition
-    previous = incident.status
-    incident.status, incident.updated_at = S.CLOSED, now
-    await session.flush()
-    await event_service.append(
-        session,
-        ctx=ctx,
-        kind="incident.closed",
-        incident_id=incident.id,
-        data={"from": previous, "disposition": disposition},
-    )
-    return incident
-
-
-async def reopen_incident(
-    session: AsyncSession,
-    *,
-    ctx: Context,
-    incident_id: str,
-    expected_version: int | None,
-) -> Incident:
-    """Reopen a closed or cancelled incident where its work had got to.
-
-    Lifecycle times already reached are kept; ``closed_at`` is cleared and set
-    again by the next close. Raises ``IllegalIncidentTransition`` if open.
-    """
-    incident = await _load_for_change(
-        session, ctx.department_id, incident_id, expected_version
-    )
-    if incident.status in OPEN:
-        raise IllegalIncidentTransition(f"incident {incident.number} is already open")
-    if incident.first_on_scene_at is not None:
-        target = S.ACTIVE
-    elif incident.dispatched_at is not None:
-        target = S.DISPATCHED
-    else:
-        target = S.NEW
-    previous = incident.status
-    incident.status, incident.closed_at, incident.disposition = target, None, None
-    incident.updated_at = clock.now()
-    await session.flush()
-    await event_service.append(
-        session,
-        ctx=ctx,
-        kind="incident.reopened",
-        incident_id=incident.id,
-        data={"from": previous, "to": str(target)},
-    )
-    return incident
-
-
-async def get_open_incident(
-    session: AsyncSession, *, department_id: str, incident_id: str
-) -> Incident:
-    """The incident, row-locked, if open (``IncidentNotFound``, ``IncidentClosed``)."""
-    incident = await get_incident(
-        session, department_id=department_id, incident_id=incident_id, for_update=True
-    )
-    _require_open(incident)
-    return incident
-
-
-def _earliest(current: datetime | None, at: datetime) -> datetime:
-    return at if current is None or at < current else current
-
-
-async def record_unit_progress(
-    session: AsyncSession,
-    *,
-    incident: Incident,
-    progress: UnitProgress,
-    at: datetime,
-    actor: Actor,
-) -> None:
-    """Stamp the lifecycle times a unit's move reaches first, and advance the status.
-
-    The first unit dispatched (or moving without dispatch) marks the incident
-    dispatched; the first unit on scene makes it active. Reports can arrive
-    late from the field, so each time keeps the earliest moment reported.
-    """
-    incident.dispatched_at = _earliest(incident.dispatched_at, at)
-    if progress == "en_route":
-        incident.first_en_route_at = _earliest(incident.first_en_route_at, at)
-    if progress == "on_scene":
-        incident.first_on_scene_at = _earliest(incident.first_on_scene_at, at)
-    target = {
-        "dispatched": S.DISPATCHED,
-        "en_route": S.DISPATCHED,
-        "on_scene": S.ACTIVE,
-    }[progress]
-    order = [S.NEW, S.DISPATCHED, S.ACTIVE]
-    current = IncidentStatus(incident.status)
-    if current in order and order.index(target) > order.index(current):
-        await _move(session, incident, target, actor, {"cause": f"unit {progress}"})
-    else:
-        incident.updated_at = clock.now()
-        await session.flush()

@@ -16,9 +16,10 @@ from muster.core.errors import NotFound, check_version, field_error
 from muster.core.pagination import PageRequest, keyset_page
 from muster.events import service as event_service
 from muster.events.schemas import Context
+from muster.incidents import lifecycle_service
 from muster.incidents import service as incident_service
+from muster.incidents.lifecycle_service import UnitProgress
 from muster.incidents.models import Incident
-from muster.incidents.service import UnitProgress
 from muster.org import service as org_service
 from muster.units.errors import (
     DuplicateUnitName,
@@ -271,7 +272,7 @@ async def _committing_incident(
     incident_id = data.incident_id or unit.incident_id
     if incident_id is None:
         raise field_error("incident_id", f"status {data.status} needs an incident")
-    return await incident_service.get_open_incident(
+    return await lifecycle_service.get_open_incident(
         session, department_id=unit.department_id, incident_id=incident_id
     )
 
@@ -332,7 +333,7 @@ async def change_unit_status(
         },
     )
     if incident is not None and target in _PROGRESS:
-        await incident_service.record_unit_progress(
+        await lifecycle_service.record_unit_progress(
             session,
             incident=incident,
             progress=_PROGRESS[target],
