@@ -20,7 +20,6 @@ import asyncio
 import json
 import os
 import random
-import secrets
 import socket
 import subprocess
 import sys
@@ -33,13 +32,14 @@ from typing import Any
 
 import asyncpg
 import uvloop
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL
 
+from _db import admin_execute, log, scratch_database, server_url
 from _load import LoadResult, run_load
 from muster.core import clock
 from muster.core.db import create_engine, create_sessionmaker, transaction
 from muster.core.security import hash_token, new_token
-from muster.core.settings import Settings, to_async_url
+from muster.core.settings import Settings
 from muster.events.schemas import Actor, Context
 from muster.incidents import type_service
 from muster.incidents.schemas import IncidentTypeCreate
@@ -59,46 +59,7 @@ STARTUP_TIMEOUT_S = 30.0
 STOP_TIMEOUT_S = 10.0
 
 
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
 # Database --------------------------------------------------------------------------
-
-
-def server_url(given: str) -> URL:
-    """The PostgreSQL URL with the asyncpg driver; refuses anything else."""
-    url = make_url(to_async_url(given))
-    if url.get_backend_name() != "postgresql":
-        raise SystemExit(f"MUSTER_DATABASE_URL must name PostgreSQL, not {given!r}")
-    return url
-
-
-async def _admin_execute(admin: URL, statement: str) -> None:
-    connection = await asyncpg.connect(
-        host=admin.host,
-        port=admin.port or 5432,
-        user=admin.username,
-        password=admin.password,
-        database=admin.database,
-    )
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
-
-
-@asynccontextmanager
-async def scratch_database(admin: URL) -> AsyncIterator[URL]:
-    """A new database beside ``admin``'s, dropped (even if in use) on exit."""
-    name = f"muster_bench_intake_{secrets.token_hex(5)}"
-    await _admin_execute(admin, f'CREATE DATABASE "{name}"')
-    log(f"created database {name}")
-    try:
-        yield admin.set(database=name)
-    finally:
-        await _admin_execute(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        log(f"dropped database {name}")
 
 
 def plain_dsn(url: URL) -> str:
@@ -109,7 +70,7 @@ def plain_dsn(url: URL) -> str:
 async def checkpoint(url: URL) -> None:
     """Flush dirty pages so neither run pays for the other's checkpoint."""
     try:
-        await _admin_execute(url, "CHECKPOINT")
+        await admin_execute(url, "CHECKPOINT")
     except asyncpg.PostgresError as exc:
         log(f"CHECKPOINT refused ({exc}); continuing")
 
@@ -345,7 +306,7 @@ def report(full: LoadResult, bare: LoadResult, options: Options) -> dict[str, An
 
 async def benchmark(admin: URL, options: Options) -> dict[str, Any]:
     bodies = incident_bodies(REQUEST_VARIANTS)
-    async with scratch_database(admin) as url:
+    async with scratch_database(admin, "intake") as url:
         log("migrating and seeding…")
         token = await prepare(url)
         full = await measure(full_target(url, token, bodies), url, options)

@@ -27,8 +27,6 @@ import math
 import multiprocessing
 import os
 import random
-import secrets
-import sys
 import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -41,13 +39,14 @@ import asyncpg
 import numpy as np
 import uvloop
 from sqlalchemy import insert, select
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from _db import log, scratch_database, server_url
 from muster.core import clock
 from muster.core.db import create_engine, create_sessionmaker, transaction
 from muster.core.ids import new_id
-from muster.core.settings import Settings, to_async_url
+from muster.core.settings import Settings
 from muster.dispatch.recommend import Need, Point, Rules
 from muster.dispatch.registry import IndexRegistry
 from muster.events.schemas import Actor
@@ -92,53 +91,12 @@ STATUSES = [
 ]
 
 
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
 def percentile(values: Sequence[float], q: float) -> float:
     """Nearest-rank percentile in milliseconds of values in seconds."""
     if not values:
         return 0.0
     ordered = sorted(values)
     return ordered[max(1, math.ceil(q * len(ordered))) - 1] * 1000
-
-
-# Database --------------------------------------------------------------------------
-
-
-def server_url(given: str) -> URL:
-    url = make_url(to_async_url(given))
-    if url.get_backend_name() != "postgresql":
-        raise SystemExit(f"MUSTER_DATABASE_URL must name PostgreSQL, not {given!r}")
-    return url
-
-
-async def _admin_execute(admin: URL, statement: str) -> None:
-    connection = await asyncpg.connect(
-        host=admin.host,
-        port=admin.port or 5432,
-        user=admin.username,
-        password=admin.password,
-        database=admin.database,
-    )
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
-
-
-@asynccontextmanager
-async def scratch_database(admin: URL) -> AsyncIterator[URL]:
-    """A new database beside ``admin``'s, dropped (even if in use) on exit."""
-    name = f"muster_bench_recommend_{secrets.token_hex(5)}"
-    await _admin_execute(admin, f'CREATE DATABASE "{name}"')
-    log(f"created database {name}")
-    try:
-        yield admin.set(database=name)
-    finally:
-        await _admin_execute(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        log(f"dropped database {name}")
 
 
 # The fleet -------------------------------------------------------------------------
@@ -549,7 +507,7 @@ def summary(
 
 
 async def benchmark(admin: URL, options: Options) -> dict[str, Any]:
-    async with scratch_database(admin) as url:
+    async with scratch_database(admin, "recommend") as url:
         engine = create_engine(
             Settings(database_url=url.render_as_string(hide_password=False))
         )
