@@ -8,7 +8,7 @@ import socket
 from muster.cli.common import load_settings
 from muster.core.db import create_engine, create_sessionmaker
 from muster.jobs.worker import Worker
-from muster.web.app import JOB_HANDLERS
+from muster.web.app import JOB_HANDLERS, RECURRING_JOBS
 
 
 def worker() -> None:
@@ -27,6 +27,7 @@ def worker() -> None:
             JOB_HANDLERS,
             name=name,
             poll_s=settings.jobs_poll_s,
+            recurring=RECURRING_JOBS,
         )
         print("Muster worker running; Ctrl-C stops it")
         try:

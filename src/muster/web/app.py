@@ -19,7 +19,7 @@ from muster.jobs.worker import Handler, Worker
 from muster.org import api as org_api
 from muster.org.ratelimit import LoginLimiter
 from muster.units import api as units_api
-from muster.web import health
+from muster.web import health, idempotency
 from muster.web.middleware import (
     BodyLimitMiddleware,
     RequestIdMiddleware,
@@ -30,14 +30,22 @@ from muster.web.problems import install_problem_handlers
 API_PREFIX = "/api/v1"
 
 
-JOB_HANDLERS: dict[str, Handler] = {**dispatch_tasks.HANDLERS}
+JOB_HANDLERS: dict[str, Handler] = {
+    **dispatch_tasks.HANDLERS,
+    idempotency.PRUNE_JOB: idempotency.prune,
+}
+RECURRING_JOBS = {idempotency.PRUNE_JOB: idempotency.PRUNE_EVERY}
 
 
 def job_worker(app: FastAPI, settings: Settings) -> Worker:
     """A worker for this process's share of the durable timers."""
     name = f"{socket.gethostname()}:{os.getpid()}:{id(app)}"
     return Worker(
-        app.state.sessions, JOB_HANDLERS, name=name, poll_s=settings.jobs_poll_s
+        app.state.sessions,
+        JOB_HANDLERS,
+        name=name,
+        poll_s=settings.jobs_poll_s,
+        recurring=RECURRING_JOBS,
     )
 
 
