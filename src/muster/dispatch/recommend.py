@@ -111,6 +111,8 @@ class Pick:
     distance_m: float
     reason: str
     department_id: str
+    crew_size: int = 0
+    mutual_aid: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -398,6 +400,7 @@ def _pick(ranked: Ranked, capability: str, rules: Rules) -> Pick:
         distance_m=assessment.distance_m,
         reason=_pick_reason(candidate, assessment, rules),
         department_id=candidate.department_id,
+        crew_size=candidate.crew_size,
     )
 
 

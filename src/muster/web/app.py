@@ -12,6 +12,7 @@ import muster
 from muster.core.db import create_engine, create_sessionmaker
 from muster.core.logging import configure_logging
 from muster.core.settings import Settings
+from muster.dispatch import aid_answers, aid_api
 from muster.dispatch import api as dispatch_api
 from muster.dispatch import tasks as dispatch_tasks
 from muster.incidents import api as incidents_api
@@ -32,6 +33,7 @@ API_PREFIX = "/api/v1"
 
 JOB_HANDLERS: dict[str, Handler] = {
     **dispatch_tasks.HANDLERS,
+    **aid_answers.HANDLERS,
     idempotency.PRUNE_JOB: idempotency.prune,
 }
 RECURRING_JOBS = {idempotency.PRUNE_JOB: idempotency.PRUNE_EVERY}
@@ -78,7 +80,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.login_limiter = LoginLimiter(
         attempts=settings.login_attempts, window_s=settings.login_window_s
     )
-    for module in (org_api, units_api, incidents_api, dispatch_api):
+    for module in (org_api, units_api, incidents_api, dispatch_api, aid_api):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(health.router)
     install_problem_handlers(app)
