@@ -211,6 +211,10 @@ async def test_assigning_a_lent_unit_commits_it_and_asks_the_lender(client, sess
     assert assignment["status"] == "requested"
     assert assignment["provider_department_id"] == lender.department_id
     assert request["status"] == "pending"
+    assert (request["incident_number"], request["unit_name"]) == (
+        incident["number"],
+        "L9",
+    )
     assert request["department"]["slug"] == asker.department_slug
     assert request["assignment_id"] == assignment["id"]
     unit = (await get(client, lender, f"/units/{l9}")).json()

@@ -63,6 +63,7 @@ async def _requests(
     refs = await _names(
         session, [(r.department_id, r.provider_department_id) for r in requests]
     )
+    labels = await mutual_aid.labels(session, requests)
     return [
         AidRequestRead(
             id=request.id,
@@ -70,7 +71,9 @@ async def _requests(
             department=refs[request.department_id],
             provider=refs[request.provider_department_id],
             incident_id=request.incident_id,
+            incident_number=labels.incidents[request.incident_id],
             unit_id=request.unit_id,
+            unit_name=labels.units[request.unit_id],
             assignment_id=request.assignment_id,
             created_at=request.created_at,
             answered_at=request.answered_at,

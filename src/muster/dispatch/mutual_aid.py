@@ -11,6 +11,7 @@ department accepts or declines; until then the assignment is ``requested``.
 """
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
@@ -29,6 +30,7 @@ from muster.dispatch.errors import (
 from muster.dispatch.models import Assignment, DepartmentLink, MutualAidRequest
 from muster.events import service as event_service
 from muster.events.schemas import Context
+from muster.incidents.models import Incident
 from muster.org import service as org_service
 from muster.org.models import Department
 from muster.units.models import Unit
@@ -288,4 +290,27 @@ async def record_answer(
         ctx=Context(request.provider_department_id, ctx.actor),
         kind=kind,
         data=data,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Labels:
+    """What the people on either side call a request's incident and unit."""
+
+    incidents: dict[str, str]
+    units: dict[str, str]
+
+
+async def labels(session: AsyncSession, requests: Sequence[MutualAidRequest]) -> Labels:
+    incident_ids = {r.incident_id for r in requests}
+    unit_ids = {r.unit_id for r in requests}
+    incidents = await session.execute(
+        select(Incident.id, Incident.number).where(Incident.id.in_(incident_ids))
+    )
+    units = await session.execute(
+        select(Unit.id, Unit.name).where(Unit.id.in_(unit_ids))
+    )
+    return Labels(
+        incidents={row.id: row.number for row in incidents},
+        units={row.id: row.name for row in units},
     )

@@ -260,7 +260,9 @@ class AidRequestRead(OutputModel):
     department: DepartmentRef
     provider: DepartmentRef
     incident_id: str
+    incident_number: str
     unit_id: str
+    unit_name: str
     assignment_id: str
     created_at: datetime
     answered_at: datetime | None
