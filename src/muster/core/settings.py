@@ -1,5 +1,6 @@
 """Typed configuration read from ``MUSTER_*`` environment variables."""
 
+from datetime import date
 from enum import StrEnum
 from typing import Self
 
@@ -40,6 +41,15 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=10, ge=1)
     db_pool_pre_ping: bool = False
     db_pool_recycle_s: int = Field(default=1800, ge=1)
+    # Shifts in reports: turns of ``report_shift_hours`` taken by the named
+    # shifts in order, the first starting on the anchor date at the change hour
+    # (local time). The default is a three-platoon 24-hour rotation.
+    report_shift_names: str = Field(
+        default="A,B,C", pattern=r"^[A-Za-z0-9 _-]{1,32}(,[A-Za-z0-9 _-]{1,32}){0,9}$"
+    )
+    report_shift_hours: int = Field(default=24, ge=1, le=24)
+    report_shift_anchor: date = date(2026, 1, 1)
+    report_shift_change_hour: int = Field(default=8, ge=0, le=23)
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Self:

@@ -54,6 +54,14 @@ class Incident(Base):
         UniqueConstraint("department_id", "number"),
         Index("ix_incidents_department_received", "department_id", "received_at", "id"),
         Index("ix_incidents_department_status", "department_id", "status"),
+        # Where an incident came from when it was imported (a source system's
+        # call number); unique per department so that imports are idempotent.
+        Index(
+            "uq_incidents_department_external_ref",
+            "department_id",
+            "external_ref",
+            unique=True,
+        ),
     )
 
     id: Mapped[IdPk]
@@ -71,6 +79,10 @@ class Incident(Base):
     owner_id: Mapped[str | None] = mapped_column(String(36), ForeignKey("members.id"))
     fields: Mapped[dict[str, Any]]
     disposition: Mapped[str | None] = mapped_column(Text)
+    station_id: Mapped[str | None] = mapped_column(
+        String(36), ForeignKey("stations.id")
+    )
+    external_ref: Mapped[str | None] = mapped_column(String(64))
     received_at: Mapped[datetime]
     dispatched_at: Mapped[datetime | None]
     first_en_route_at: Mapped[datetime | None]

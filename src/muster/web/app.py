@@ -19,6 +19,7 @@ from muster.incidents import api as incidents_api
 from muster.jobs.worker import Handler, Worker
 from muster.org import api as org_api
 from muster.org.ratelimit import LoginLimiter
+from muster.reporting import api as reporting_api
 from muster.units import api as units_api
 from muster.web import health, idempotency
 from muster.web.middleware import (
@@ -80,7 +81,14 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.login_limiter = LoginLimiter(
         attempts=settings.login_attempts, window_s=settings.login_window_s
     )
-    for module in (org_api, units_api, incidents_api, dispatch_api, aid_api):
+    for module in (
+        org_api,
+        units_api,
+        incidents_api,
+        dispatch_api,
+        aid_api,
+        reporting_api,
+    ):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(health.router)
     install_problem_handlers(app)

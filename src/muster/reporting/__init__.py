@@ -1,0 +1,1 @@
+"""Reports: response-time intervals against targets, and real calls to feed them."""

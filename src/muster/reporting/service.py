@@ -1,0 +1,375 @@
+"""Response-time intervals: call processing, turnout, travel, total response and
+time committed, against a target profile, grouped and over any period.
+
+Two queries do the work, one over incidents (call processing and total
+response, once per incident) and one over unit assignments joined to their
+incidents (turnout, travel and time committed, once per assignment). Each
+returns histograms of whole seconds per group, so the rows leaving the
+database grow with the spread of the values, not with the number of calls;
+``muster.reporting.stats`` turns them into figures. A negative interval (a
+clock error in the source) is left out; a zero-length one counts.
+"""
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    case,
+    cast,
+    func,
+    literal_column,
+    null,
+    select,
+    union_all,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+
+from muster.dispatch.models import Assignment
+from muster.incidents import type_service
+from muster.incidents.models import Incident, IncidentType
+from muster.org import service as org_service
+from muster.reporting import labels as label_service
+from muster.reporting.errors import BadReportQuery
+from muster.reporting.local_time import (
+    ShiftRotation,
+    hour_of_day,
+    local_epoch,
+    offsets,
+    shift_index,
+)
+from muster.reporting.schemas import (
+    GroupBy,
+    IntervalStats,
+    ReportGroup,
+    ReportQuery,
+    ResponseTimeReport,
+    TargetTier,
+)
+from muster.reporting.sql import ceil_int, seconds_between
+from muster.reporting.stats import Histogram, IntervalResult, merged, summarise
+from muster.reporting.targets import PROFILES, Interval, Profile, RowClass
+
+I = Interval  # noqa: E741 - short alias for the interval names
+INCIDENT_INTERVALS = (I.CALL_PROCESSING, I.TOTAL_RESPONSE)
+ASSIGNMENT_INTERVALS = (I.TURNOUT, I.TRAVEL, I.COMMITTED)
+Key = str | int | None
+Histograms = dict[Interval, dict[Key, Histogram]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Scope:
+    department_id: str
+    query: ReportQuery
+    profile: Profile
+    type_id: str | None
+    local: ColumnElement[float] | None
+    rotation: ShiftRotation
+
+
+def get_profile(name: str) -> Profile:
+    """The named target profile. Raises ``BadReportQuery`` for an unknown name."""
+    profile = PROFILES.get(name)
+    if profile is None:
+        known = ", ".join(sorted(PROFILES))
+        raise BadReportQuery("profile", f"unknown profile {name!r}; known: {known}")
+    return profile
+
+
+async def _type_id(
+    session: AsyncSession, department_id: str, code: str | None
+) -> str | None:
+    if code is None:
+        return None
+    found = await type_service.find_incident_type(
+        session, department_id=department_id, code=code
+    )
+    if found is None:
+        raise BadReportQuery("type", f"unknown incident type {code!r}")
+    return found.id
+
+
+def _filters(scope: _Scope) -> list[ColumnElement[bool]]:
+    query = scope.query
+    where = [Incident.department_id == scope.department_id]
+    if query.start is not None:
+        where.append(Incident.received_at >= query.start)
+    if query.end is not None:
+        where.append(Incident.received_at < query.end)
+    if scope.type_id is not None:
+        where.append(Incident.type_id == scope.type_id)
+    if query.priority is not None:
+        where.append(Incident.priority == query.priority)
+    return where
+
+
+def _incident_key(scope: _Scope) -> ColumnElement[Any] | InstrumentedAttribute[Any]:
+    group_by = scope.query.group_by
+    if group_by is GroupBy.TYPE:
+        return Incident.type_id
+    if group_by is GroupBy.PRIORITY:
+        return Incident.priority
+    if group_by is GroupBy.STATION:
+        return Incident.station_id
+    if group_by in (GroupBy.HOUR, GroupBy.SHIFT) and scope.local is not None:
+        if group_by is GroupBy.HOUR:
+            return hour_of_day(scope.local)
+        return shift_index(scope.local, scope.rotation)
+    return cast(null(), String)
+
+
+def _category_class(profile: Profile) -> ColumnElement[int]:
+    return case(
+        (
+            IncidentType.category.in_(sorted(profile.ems_categories)),
+            _number(RowClass.EMS),
+        ),
+        else_=_number(RowClass.FIRE),
+    )
+
+
+def _number(value: int) -> ColumnElement[int]:
+    return literal_column(str(int(value)))
+
+
+def _histogram_union(
+    rows: Any, parts: Sequence[tuple[Interval, str, ColumnElement[int] | None]]
+) -> Select[Any]:
+    """One histogram per interval over the CTE ``rows``: (interval, key, class,
+    whole second rounded up, count, exact sum). A part without a class
+    column holds every row to the same targets."""
+    selects = []
+    for interval, column, row_class in parts:
+        value = rows.c[column]
+        bucket = ceil_int(value)
+        grouping = (
+            [rows.c.k, bucket] if row_class is None else [rows.c.k, row_class, bucket]
+        )
+        selects.append(
+            select(
+                literal_column(f"'{interval.value}'").label("interval"),
+                rows.c.k,
+                (_number(RowClass.ANY) if row_class is None else row_class).label("c"),
+                bucket.label("s"),
+                func.count().label("n"),
+                func.sum(value).label("total"),
+            )
+            .where(value >= 0)
+            .group_by(*grouping)
+        )
+    return union_all(*selects)  # type: ignore[return-value]  # a compound select runs like one
+
+
+def _incident_statement(scope: _Scope) -> Select[Any]:
+    rows = (
+        select(
+            _incident_key(scope).label("k"),
+            _category_class(scope.profile).label("cat"),
+            seconds_between(Incident.received_at, Incident.dispatched_at).label("cp"),
+            seconds_between(Incident.received_at, Incident.first_on_scene_at).label(
+                "total"
+            ),
+        )
+        .join(IncidentType, IncidentType.id == Incident.type_id)
+        .where(*_filters(scope))
+        .cte("incident_rows")
+    )
+    return _histogram_union(
+        rows,
+        [
+            (I.CALL_PROCESSING, "cp", None),
+            (I.TOTAL_RESPONSE, "total", rows.c.cat),
+        ],
+    )
+
+
+def _assignment_statement(scope: _Scope) -> Select[Any]:
+    key = (
+        Assignment.unit_id
+        if scope.query.group_by is GroupBy.UNIT
+        else _incident_key(scope)
+    )
+    arrival = case(
+        (
+            Assignment.on_scene_at <= Incident.first_on_scene_at,
+            _number(RowClass.FIRST_ON_SCENE),
+        ),
+        else_=_number(RowClass.LATER_ON_SCENE),
+    )
+    rows = (
+        select(
+            key.label("k"),
+            _category_class(scope.profile).label("cat"),
+            arrival.label("arrival"),
+            seconds_between(Assignment.dispatched_at, Assignment.en_route_at).label(
+                "t"
+            ),
+            seconds_between(Assignment.en_route_at, Assignment.on_scene_at).label("tr"),
+            seconds_between(Assignment.dispatched_at, Assignment.cleared_at).label("c"),
+        )
+        .join(Incident, Incident.id == Assignment.incident_id)
+        .join(IncidentType, IncidentType.id == Incident.type_id)
+        .where(
+            *_filters(scope),
+            Assignment.unit_id.is_not(None),
+            Assignment.declined_at.is_(None),
+        )
+        .cte("assignment_rows")
+    )
+    return _histogram_union(
+        rows,
+        [
+            (I.TURNOUT, "t", rows.c.cat),
+            (I.TRAVEL, "tr", rows.c.arrival),
+            (I.COMMITTED, "c", None),
+        ],
+    )
+
+
+async def _collect(
+    session: AsyncSession, statement: Select[Any], into: Histograms
+) -> None:
+    for interval, key, row_class, second, count, total in await session.execute(
+        statement
+    ):
+        histograms = into[Interval(interval)]
+        if key not in histograms:
+            histograms[key] = Histogram()
+        histograms[key].add(RowClass(row_class), int(second), int(count), float(total))
+
+
+async def _local_clock(
+    session: AsyncSession, scope_query: ReportQuery, department_id: str, zone: ZoneInfo
+) -> ColumnElement[float] | None:
+    """Local time of receipt, for hour and shift groups; ``None`` if no incidents."""
+    if scope_query.group_by not in (GroupBy.HOUR, GroupBy.SHIFT):
+        return None
+    low, high = scope_query.start, scope_query.end
+    if low is None or high is None:
+        first, last = (
+            await session.execute(
+                select(
+                    func.min(Incident.received_at), func.max(Incident.received_at)
+                ).where(Incident.department_id == department_id)
+            )
+        ).one()
+        if first is None:
+            return None
+        low, high = low or first, high or last
+    return local_epoch(Incident.received_at, offsets(zone, low, high))
+
+
+def _stats(result: IntervalResult) -> IntervalStats:
+    first = result.tiers[0] if result.tiers else None
+    within = first.within if first else None
+    return IntervalStats(
+        count=result.count,
+        mean=round(result.mean, 1) if result.mean is not None else None,
+        median=result.median,
+        p90=result.p90,
+        target_s=first.target_s if first else None,
+        target_percentile=first.share if first else None,
+        within_target=round(within, 4) if within is not None else None,
+        meets_target=within >= first.share if first and within is not None else None,
+        tiers=[
+            TargetTier(
+                target_s=t.target_s,
+                percentile=t.share,
+                within=round(t.within, 4) if t.within is not None else None,
+            )
+            for t in result.tiers
+        ],
+    )
+
+
+def _figures(
+    histograms: dict[Interval, Histogram], profile: Profile
+) -> dict[str, IntervalStats]:
+    return {
+        interval.value: _stats(
+            summarise(histograms.get(interval, Histogram()), profile, interval)
+        )
+        for interval in Interval
+    }
+
+
+def _groups(
+    histograms: Histograms, scope: _Scope, labels: dict[Key, Key]
+) -> list[ReportGroup]:
+    if scope.query.group_by is None:
+        return []
+    by_key: dict[Key, dict[Interval, Histogram]] = defaultdict(dict)
+    for interval, per_key in histograms.items():
+        if scope.query.group_by is GroupBy.UNIT and interval in INCIDENT_INTERVALS:
+            continue  # a call's own intervals belong to no one unit
+        for key, histogram in per_key.items():
+            by_key[labels.get(key, key)][interval] = histogram
+    ordered = sorted(by_key, key=lambda k: (k is None, str(k).zfill(8)))
+    return [
+        ReportGroup(key=key, intervals=_figures(by_key[key], scope.profile))
+        for key in ordered
+    ]
+
+
+def _aware(at: datetime | None, zone: ZoneInfo) -> datetime | None:
+    if at is None:
+        return None
+    return (at if at.tzinfo else at.replace(tzinfo=zone)).astimezone(UTC)
+
+
+def _localised(query: ReportQuery, zone: ZoneInfo) -> ReportQuery:
+    """The period in UTC, naive bounds read as the department's local time."""
+    start, end = _aware(query.start, zone), _aware(query.end, zone)
+    if start is not None and end is not None and end <= start:
+        raise BadReportQuery("to", "to must be later than from")
+    return replace(query, start=start, end=end)
+
+
+async def response_times(
+    session: AsyncSession,
+    *,
+    department_id: str,
+    query: ReportQuery,
+    rotation: ShiftRotation,
+) -> ResponseTimeReport:
+    """The intervals report for one department (read only).
+
+    Bounds without an offset are the department's local time. Raises
+    ``BadReportQuery`` for an unknown profile or incident type, or an empty period.
+    """
+    profile = get_profile(query.profile)
+    zone_name = await org_service.department_timezone(session, department_id)
+    query = _localised(query, ZoneInfo(zone_name))
+    scope = _Scope(
+        department_id=department_id,
+        query=query,
+        profile=profile,
+        type_id=await _type_id(session, department_id, query.type_code),
+        local=await _local_clock(session, query, department_id, ZoneInfo(zone_name)),
+        rotation=rotation,
+    )
+
+    histograms: Histograms = {interval: {} for interval in Interval}
+    await _collect(session, _incident_statement(scope), histograms)
+    await _collect(session, _assignment_statement(scope), histograms)
+    labels = await label_service.group_labels(
+        session, department_id=department_id, group_by=query.group_by, rotation=rotation
+    )
+
+    overall = {i: merged(per_key.values()) for i, per_key in histograms.items()}
+    return ResponseTimeReport(
+        from_=query.start,
+        to=query.end,
+        timezone=zone_name,
+        group_by=query.group_by,
+        profile=profile.name,
+        intervals=_figures(overall, profile),
+        groups=_groups(histograms, scope, labels),
+    )
