@@ -266,14 +266,18 @@ async def _local_clock(
     return local_epoch(Incident.received_at, offsets(zone, low, high))
 
 
+def _rounded(value: float | None) -> float | None:
+    return round(value, 1) if value is not None else None
+
+
 def _stats(result: IntervalResult) -> IntervalStats:
     first = result.tiers[0] if result.tiers else None
     within = first.within if first else None
     return IntervalStats(
         count=result.count,
-        mean=round(result.mean, 1) if result.mean is not None else None,
-        median=result.median,
-        p90=result.p90,
+        mean=_rounded(result.mean),
+        median=_rounded(result.median),
+        p90=_rounded(result.p90),
         target_s=first.target_s if first else None,
         target_percentile=first.share if first else None,
         within_target=round(within, 4) if within is not None else None,
