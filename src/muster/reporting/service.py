@@ -4,15 +4,14 @@ time committed, against a target profile, grouped and over any period.
 Two queries do the work, one over incidents (call processing and total
 response, once per incident) and one over unit assignments joined to their
 incidents (turnout, travel and time committed, once per assignment). Each
-returns histograms of whole seconds per group, so the rows leaving the
+returns histograms per group (see ``queries.bucket_of``), so the rows leaving the
 database grow with the spread of the values, not with the number of calls;
 ``muster.reporting.stats`` turns them into figures. A negative interval (a
 clock error in the source) is left out; a zero-length one counts.
 """
 
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,19 +19,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import (
     ColumnElement,
     Select,
-    String,
-    case,
-    cast,
     func,
-    literal_column,
-    null,
     select,
-    union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
 
-from muster.dispatch.models import Assignment
 from muster.incidents import type_service
 from muster.incidents.models import Incident, IncidentType
 from muster.org import service as org_service
@@ -40,11 +31,10 @@ from muster.reporting import labels as label_service
 from muster.reporting.errors import BadReportQuery
 from muster.reporting.local_time import (
     ShiftRotation,
-    hour_of_day,
     local_epoch,
     offsets,
-    shift_index,
 )
+from muster.reporting.queries import Scope, assignment_statement, incident_statement
 from muster.reporting.schemas import (
     GroupBy,
     IntervalStats,
@@ -53,7 +43,6 @@ from muster.reporting.schemas import (
     ResponseTimeReport,
     TargetTier,
 )
-from muster.reporting.sql import ceil_int, seconds_between
 from muster.reporting.stats import Histogram, IntervalResult, merged, summarise
 from muster.reporting.targets import PROFILES, Interval, Profile, RowClass
 
@@ -62,16 +51,6 @@ INCIDENT_INTERVALS = (I.CALL_PROCESSING, I.TOTAL_RESPONSE)
 ASSIGNMENT_INTERVALS = (I.TURNOUT, I.TRAVEL, I.COMMITTED)
 Key = str | int | None
 Histograms = dict[Interval, dict[Key, Histogram]]
-
-
-@dataclass(frozen=True, slots=True)
-class _Scope:
-    department_id: str
-    query: ReportQuery
-    profile: Profile
-    type_id: str | None
-    local: ColumnElement[float] | None
-    rotation: ShiftRotation
 
 
 def get_profile(name: str) -> Profile:
@@ -96,141 +75,20 @@ async def _type_id(
     return found.id
 
 
-def _filters(scope: _Scope) -> list[ColumnElement[bool]]:
-    query = scope.query
-    where = [Incident.department_id == scope.department_id]
-    if query.start is not None:
-        where.append(Incident.received_at >= query.start)
-    if query.end is not None:
-        where.append(Incident.received_at < query.end)
-    if scope.type_id is not None:
-        where.append(Incident.type_id == scope.type_id)
-    if query.priority is not None:
-        where.append(Incident.priority == query.priority)
-    return where
-
-
-def _incident_key(scope: _Scope) -> ColumnElement[Any] | InstrumentedAttribute[Any]:
-    group_by = scope.query.group_by
-    if group_by is GroupBy.TYPE:
-        return Incident.type_id
-    if group_by is GroupBy.PRIORITY:
-        return Incident.priority
-    if group_by is GroupBy.STATION:
-        return Incident.station_id
-    if group_by in (GroupBy.HOUR, GroupBy.SHIFT) and scope.local is not None:
-        if group_by is GroupBy.HOUR:
-            return hour_of_day(scope.local)
-        return shift_index(scope.local, scope.rotation)
-    return cast(null(), String)
-
-
-def _category_class(profile: Profile) -> ColumnElement[int]:
-    return case(
-        (
+async def _ems_type_ids(
+    session: AsyncSession, department_id: str, profile: Profile
+) -> tuple[str, ...]:
+    rows = await session.scalars(
+        select(IncidentType.id).where(
+            IncidentType.department_id == department_id,
             IncidentType.category.in_(sorted(profile.ems_categories)),
-            _number(RowClass.EMS),
-        ),
-        else_=_number(RowClass.FIRE),
-    )
-
-
-def _number(value: int) -> ColumnElement[int]:
-    return literal_column(str(int(value)))
-
-
-def _histogram_union(
-    rows: Any, parts: Sequence[tuple[Interval, str, ColumnElement[int] | None]]
-) -> Select[Any]:
-    """One histogram per interval over the CTE ``rows``: (interval, key, class,
-    whole second rounded up, count, exact sum). A part without a class
-    column holds every row to the same targets."""
-    selects = []
-    for interval, column, row_class in parts:
-        value = rows.c[column]
-        bucket = ceil_int(value)
-        grouping = (
-            [rows.c.k, bucket] if row_class is None else [rows.c.k, row_class, bucket]
         )
-        selects.append(
-            select(
-                literal_column(f"'{interval.value}'").label("interval"),
-                rows.c.k,
-                (_number(RowClass.ANY) if row_class is None else row_class).label("c"),
-                bucket.label("s"),
-                func.count().label("n"),
-                func.sum(value).label("total"),
-            )
-            .where(value >= 0)
-            .group_by(*grouping)
-        )
-    return union_all(*selects)  # type: ignore[return-value]  # a compound select runs like one
+    )
+    return tuple(rows)
 
 
-def _incident_statement(scope: _Scope) -> Select[Any]:
-    rows = (
-        select(
-            _incident_key(scope).label("k"),
-            _category_class(scope.profile).label("cat"),
-            seconds_between(Incident.received_at, Incident.dispatched_at).label("cp"),
-            seconds_between(Incident.received_at, Incident.first_on_scene_at).label(
-                "total"
-            ),
-        )
-        .join(IncidentType, IncidentType.id == Incident.type_id)
-        .where(*_filters(scope))
-        .cte("incident_rows")
-    )
-    return _histogram_union(
-        rows,
-        [
-            (I.CALL_PROCESSING, "cp", None),
-            (I.TOTAL_RESPONSE, "total", rows.c.cat),
-        ],
-    )
-
-
-def _assignment_statement(scope: _Scope) -> Select[Any]:
-    key = (
-        Assignment.unit_id
-        if scope.query.group_by is GroupBy.UNIT
-        else _incident_key(scope)
-    )
-    arrival = case(
-        (
-            Assignment.on_scene_at <= Incident.first_on_scene_at,
-            _number(RowClass.FIRST_ON_SCENE),
-        ),
-        else_=_number(RowClass.LATER_ON_SCENE),
-    )
-    rows = (
-        select(
-            key.label("k"),
-            _category_class(scope.profile).label("cat"),
-            arrival.label("arrival"),
-            seconds_between(Assignment.dispatched_at, Assignment.en_route_at).label(
-                "t"
-            ),
-            seconds_between(Assignment.en_route_at, Assignment.on_scene_at).label("tr"),
-            seconds_between(Assignment.dispatched_at, Assignment.cleared_at).label("c"),
-        )
-        .join(Incident, Incident.id == Assignment.incident_id)
-        .join(IncidentType, IncidentType.id == Incident.type_id)
-        .where(
-            *_filters(scope),
-            Assignment.unit_id.is_not(None),
-            Assignment.declined_at.is_(None),
-        )
-        .cte("assignment_rows")
-    )
-    return _histogram_union(
-        rows,
-        [
-            (I.TURNOUT, "t", rows.c.cat),
-            (I.TRAVEL, "tr", rows.c.arrival),
-            (I.COMMITTED, "c", None),
-        ],
-    )
+_CLASSES = {int(c): c for c in RowClass}
+_INTERVALS = {i.value: i for i in Interval}
 
 
 async def _collect(
@@ -239,10 +97,11 @@ async def _collect(
     for interval, key, row_class, second, count, total in await session.execute(
         statement
     ):
-        histograms = into[Interval(interval)]
-        if key not in histograms:
-            histograms[key] = Histogram()
-        histograms[key].add(RowClass(row_class), int(second), int(count), float(total))
+        histograms = into[_INTERVALS[interval]]
+        histogram = histograms.get(key)
+        if histogram is None:
+            histogram = histograms[key] = Histogram()
+        histogram.add(_CLASSES[row_class], int(second), int(count), float(total))
 
 
 async def _local_clock(
@@ -305,7 +164,7 @@ def _figures(
 
 
 def _groups(
-    histograms: Histograms, scope: _Scope, labels: dict[Key, Key]
+    histograms: Histograms, scope: Scope, labels: dict[Key, Key]
 ) -> list[ReportGroup]:
     if scope.query.group_by is None:
         return []
@@ -351,18 +210,22 @@ async def response_times(
     profile = get_profile(query.profile)
     zone_name = await org_service.department_timezone(session, department_id)
     query = _localised(query, ZoneInfo(zone_name))
-    scope = _Scope(
+    scope = Scope(
         department_id=department_id,
         query=query,
         profile=profile,
         type_id=await _type_id(session, department_id, query.type_code),
+        ems_type_ids=await _ems_type_ids(session, department_id, profile),
         local=await _local_clock(session, query, department_id, ZoneInfo(zone_name)),
         rotation=rotation,
     )
 
+    # TODO(#5): every report reads all the period's rows again; at a million
+    # incidents that is a few times one hand-written aggregate. Daily rollups
+    # of the histograms, kept as calls close, would make it near constant.
     histograms: Histograms = {interval: {} for interval in Interval}
-    await _collect(session, _incident_statement(scope), histograms)
-    await _collect(session, _assignment_statement(scope), histograms)
+    await _collect(session, incident_statement(scope), histograms)
+    await _collect(session, assignment_statement(scope), histograms)
     labels = await label_service.group_labels(
         session, department_id=department_id, group_by=query.group_by, rotation=rotation
     )

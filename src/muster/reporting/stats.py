@@ -1,11 +1,12 @@
-"""Interval statistics from histograms of whole seconds.
+"""Interval statistics from histograms.
 
 The database hands back, per group and interval, how many rows fell in each
-whole second (rounded up, so a report never flatters a response and a
-whole-second target is met exactly when the rounded value meets it) and the
-exact sum of their values. Means are exact; percentiles interpolate linearly
-between closest ranks, as PostgreSQL's ``percentile_cont`` does, over the
-rounded values. Source systems record whole seconds, where all of it is exact.
+bucket (whole seconds up to ten minutes, coarser beyond; values are rounded
+up, so a report never flatters a response and a whole-second target is met
+exactly when the rounded value meets it) and the exact sum of their values.
+Means are exact; percentiles interpolate linearly between closest ranks, as
+PostgreSQL's ``percentile_cont`` does, over the rounded values. Source systems
+record whole seconds, so below ten minutes all of it is exact.
 """
 
 import math

@@ -81,5 +81,7 @@ NFPA = Profile(
 
 NONE = Profile(name="none", description="no targets: intervals only")
 
+# TODO(#5): let a department define its own target profiles (and shift
+# calendar) in the database; the shipped profiles serve every department now.
 PROFILES: dict[str, Profile] = {p.name: p for p in (NFPA, NONE)}
 DEFAULT_PROFILE = NFPA.name
