@@ -144,11 +144,17 @@ async def test_group_by_station_puts_unknown_last(sessions, week):
     assert report.groups[1].intervals["call_processing"].median == 64
 
 
+async def test_group_by_type_orders_keys_by_name(sessions, week):
+    report = await _report(sessions, week, group_by=GroupBy.TYPE)
+
+    assert [g.key for g in report.groups] == ["FIRE", "MED"]
+
+
 async def test_group_by_hour_uses_department_time_zone(sessions, week):
     report = await _report(sessions, week, group_by=GroupBy.HOUR)
 
-    hours = {g.key: g.intervals["call_processing"].count for g in report.groups}
-    assert hours == {10: 1, 11: 1, 13: 1}  # 18:00 UTC is 10:00 in PST
+    hours = [(g.key, g.intervals["call_processing"].count) for g in report.groups]
+    assert hours == [(10, 1), (11, 1), (13, 1)]  # 18:00 UTC: 10:00 PST
 
 
 async def test_hour_bucketing_follows_daylight_saving(sessions):

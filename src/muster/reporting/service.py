@@ -163,6 +163,16 @@ def _figures(
     }
 
 
+def _natural(key: Key) -> tuple[int, int, str]:
+    """Numbers (``2`` before ``10``, station ``02`` too) first, then text, then
+    the unknown group."""
+    if key is None:
+        return (2, 0, "")
+    if isinstance(key, int) or key.isdigit():
+        return (0, int(key), str(key))
+    return (1, 0, key)
+
+
 def _groups(
     histograms: Histograms, scope: Scope, labels: dict[Key, Key]
 ) -> list[ReportGroup]:
@@ -174,7 +184,7 @@ def _groups(
             continue  # a call's own intervals belong to no one unit
         for key, histogram in per_key.items():
             by_key[labels.get(key, key)][interval] = histogram
-    ordered = sorted(by_key, key=lambda k: (k is None, str(k).zfill(8)))
+    ordered = sorted(by_key, key=_natural)
     return [
         ReportGroup(key=key, intervals=_figures(by_key[key], scope.profile))
         for key in ordered
