@@ -18,7 +18,7 @@ from muster.incidents.models import (
 )
 from muster.jobs.models import Job
 from muster.org.models import ApiToken, Department, Member, Membership, Station
-from muster.units.models import Unit, UnitType
+from muster.units.models import PersonnelStatus, PositionReport, Unit, UnitType
 from muster.web.idempotency import IdempotencyRecord
 
 __all__ = [
@@ -40,6 +40,8 @@ __all__ = [
     "Member",
     "Membership",
     "MutualAidRequest",
+    "PersonnelStatus",
+    "PositionReport",
     "ResponsePlan",
     "Station",
     "Unit",

@@ -8,6 +8,7 @@ import socket
 from muster.cli.common import load_settings
 from muster.core.db import create_engine, create_sessionmaker
 from muster.jobs.worker import Worker
+from muster.units import tasks as unit_tasks
 from muster.web.app import JOB_HANDLERS
 
 
@@ -22,8 +23,12 @@ def worker() -> None:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         name = f"{socket.gethostname()}:{os.getpid()}:worker"
+        sessions = create_sessionmaker(engine)
+        await unit_tasks.start_pruning(
+            sessions, retention_days=settings.position_retention_days
+        )
         runner = Worker(
-            create_sessionmaker(engine),
+            sessions,
             JOB_HANDLERS,
             name=name,
             poll_s=settings.jobs_poll_s,

@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=10, ge=1)
     db_pool_pre_ping: bool = False
     db_pool_recycle_s: int = Field(default=1800, ge=1)
+    position_retention_days: int = Field(default=30, ge=1)
+    position_stale_s: int = Field(default=300, ge=10)
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Self:

@@ -19,6 +19,8 @@ from muster.jobs.worker import Handler, Worker
 from muster.org import api as org_api
 from muster.org.ratelimit import LoginLimiter
 from muster.units import api as units_api
+from muster.units import tasks as unit_tasks
+from muster.units import tracking_api
 from muster.web import health
 from muster.web.middleware import (
     BodyLimitMiddleware,
@@ -30,7 +32,10 @@ from muster.web.problems import install_problem_handlers
 API_PREFIX = "/api/v1"
 
 
-JOB_HANDLERS: dict[str, Handler] = {**dispatch_tasks.HANDLERS}
+JOB_HANDLERS: dict[str, Handler] = {
+    **dispatch_tasks.HANDLERS,
+    **unit_tasks.HANDLERS,
+}
 
 
 def job_worker(app: FastAPI, settings: Settings) -> Worker:
@@ -51,6 +56,9 @@ def create_app(settings: Settings) -> FastAPI:
         stop = asyncio.Event()
         worker = None
         if settings.run_jobs:
+            await unit_tasks.start_pruning(
+                app.state.sessions, retention_days=settings.position_retention_days
+            )
             worker = asyncio.create_task(job_worker(app, settings).run(stop))
         yield
         stop.set()
@@ -70,7 +78,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.login_limiter = LoginLimiter(
         attempts=settings.login_attempts, window_s=settings.login_window_s
     )
-    for module in (org_api, units_api, incidents_api, dispatch_api):
+    for module in (org_api, units_api, tracking_api, incidents_api, dispatch_api):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(health.router)
     install_problem_handlers(app)
