@@ -69,7 +69,13 @@ class Unit(Base):
 class PositionReport(Base):
     """One reported position of a unit or a member: the history, kept for a
     retention period. The newest report of each also sits on the unit (or the
-    member's personnel status), so reading where things are never scans this."""
+    member's personnel status), so reading where things are never scans this.
+
+    No foreign keys, on purpose: the service checks the unit or member in the
+    department in the same transaction, units and members are never deleted,
+    and each key's check would lock its row (every report of a department the
+    same department row) at thousands of reports a second.
+    """
 
     __tablename__ = "position_reports"
     __table_args__ = (
@@ -87,9 +93,9 @@ class PositionReport(Base):
     )
 
     id: Mapped[IdPk]
-    department_id: Mapped[str] = mapped_column(String(36), ForeignKey("departments.id"))
-    unit_id: Mapped[str | None] = mapped_column(String(36), ForeignKey("units.id"))
-    member_id: Mapped[str | None] = mapped_column(String(36), ForeignKey("members.id"))
+    department_id: Mapped[str] = mapped_column(String(36))
+    unit_id: Mapped[str | None] = mapped_column(String(36))
+    member_id: Mapped[str | None] = mapped_column(String(36))
     at: Mapped[datetime]
     lat: Mapped[float] = mapped_column(Float)
     lon: Mapped[float] = mapped_column(Float)

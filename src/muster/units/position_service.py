@@ -12,6 +12,9 @@ Positions are not events. The history table is their record (who reported
 them, when they arrived) and is pruned after a retention period, which the
 append-only event log could not honour; and one event per batch would make
 every batch of a department queue on its event chain.
+
+TODO(#4): publish the moves to live clients once the department stream exists;
+they will need a feed beside the event log, since positions stay out of it.
 """
 
 import logging
@@ -26,6 +29,7 @@ from sqlalchemy import (
     bindparam,
     delete,
     insert,
+    literal_column,
     or_,
     select,
     update,
@@ -33,9 +37,10 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from muster.core import clock
+from muster.core.bulk import BulkStatement
 from muster.core.db import UTCDateTime
 from muster.core.errors import ValidationFailed
-from muster.core.ids import new_id
+from muster.core.ids import new_id, new_ids
 from muster.core.pagination import decode_cursor, encode_cursor
 from muster.events.schemas import Context
 from muster.org import service as org_service
@@ -54,7 +59,21 @@ _UNITS = cast(Table, Unit.__table__)
 _PEOPLE = cast(Table, PersonnelStatus.__table__)
 _MEMBERSHIPS = cast(Table, Membership.__table__)
 
-_INSERT_REPORTS = insert(_REPORTS)
+_HISTORY_KEYS = (
+    "id",
+    "department_id",
+    "unit_id",
+    "member_id",
+    "at",
+    "lat",
+    "lon",
+    "speed_kmh",
+    "heading",
+    "accuracy_m",
+    "reported_by",
+    "received_at",
+)
+_INSERT_REPORTS = BulkStatement(insert(_REPORTS), keys=_HISTORY_KEYS)
 _NEW_AT = bindparam("new_at", type_=UTCDateTime())
 _NEW_POSITION = {
     "lat": bindparam("new_lat"),
@@ -64,15 +83,15 @@ _NEW_POSITION = {
 }
 # The version and ``updated_at`` move with the position: the unit's
 # representation changed, and the dispatch index re-reads units by both.
-_MOVE_UNIT = (
+_MOVE_UNIT = BulkStatement(
     update(_UNITS)
     .where(
         _UNITS.c.id == bindparam("subject"),
         or_(_UNITS.c.location_at.is_(None), _UNITS.c.location_at < _NEW_AT),
     )
-    .values(**_NEW_POSITION, version=_UNITS.c.version + 1)
+    .values(**_NEW_POSITION, version=_UNITS.c.version + literal_column("1"))
 )
-_MOVE_MEMBER = (
+_MOVE_MEMBER = BulkStatement(
     update(_PEOPLE)
     .where(
         _PEOPLE.c.department_id == bindparam("department"),
@@ -102,14 +121,18 @@ def _chunks(ids: Iterable[str]) -> Iterator[list[str]]:
 async def _known_unit_positions(
     session: AsyncSession, department_id: str, unit_ids: set[str]
 ) -> dict[str, datetime | None]:
+    """The position time of each of the department's units among ``unit_ids``."""
     found: dict[str, datetime | None] = {}
     for ids in _chunks(unit_ids):
+        # By primary key alone, department checked here: given the department
+        # too, PostgreSQL's generic plan for a long IN list scans the whole
+        # department and compares each row with every id.
         rows = await session.execute(
-            select(_UNITS.c.id, _UNITS.c.location_at).where(
-                _UNITS.c.department_id == department_id, _UNITS.c.id.in_(ids)
+            select(_UNITS.c.id, _UNITS.c.department_id, _UNITS.c.location_at).where(
+                _UNITS.c.id.in_(ids)
             )
         )
-        found.update((row[0], row[1]) for row in rows)
+        found.update((row[0], row[2]) for row in rows if row[1] == department_id)
     return found
 
 
@@ -181,10 +204,10 @@ def _subject_errors(
 
 
 def _history_row(
-    item: PositionItem, ctx: Context, received_at: datetime
+    report_id: str, item: PositionItem, ctx: Context, received_at: datetime
 ) -> dict[str, Any]:
     return {
-        "id": new_id(),
+        "id": report_id,
         "department_id": ctx.department_id,
         "unit_id": item.unit_id,
         "member_id": item.member_id,
@@ -259,10 +282,14 @@ async def report_positions(
         )
 
     now = clock.now()
-    await session.execute(_INSERT_REPORTS, [_history_row(i, ctx, now) for i in items])
+    rows = [
+        _history_row(report_id, item, ctx, now)
+        for report_id, item in zip(new_ids(len(items)), items, strict=True)
+    ]
+    await _INSERT_REPORTS.execute(session, rows)
     unit_moves = _moves(_newest((i.unit_id, i) for i in items), units, {"now": now})
     if unit_moves:
-        await session.execute(_MOVE_UNIT, unit_moves)
+        await _MOVE_UNIT.execute(session, unit_moves)
         unit_service.mark_changed(session)
     member_moves = await _move_members(session, ctx, items, member_ids, now)
     return Outcome(accepted=len(items), moved=len(unit_moves) + member_moves)
@@ -283,7 +310,7 @@ async def _move_members(
     extra = {"now": now, "department": ctx.department_id}
     moves = _moves(_newest((i.member_id, i) for i in items), known, extra)
     if moves:
-        await session.execute(_MOVE_MEMBER, moves)
+        await _MOVE_MEMBER.execute(session, moves)
     return len(moves)
 
 

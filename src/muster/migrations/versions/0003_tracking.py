@@ -82,19 +82,6 @@ def upgrade() -> None:
             "(unit_id IS NULL) <> (member_id IS NULL)",
             name=op.f("ck_position_reports_one_subject"),
         ),
-        sa.ForeignKeyConstraint(
-            ["department_id"],
-            ["departments.id"],
-            name=op.f("fk_position_reports_department_id_departments"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["member_id"],
-            ["members.id"],
-            name=op.f("fk_position_reports_member_id_members"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["unit_id"], ["units.id"], name=op.f("fk_position_reports_unit_id_units")
-        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_position_reports")),
     )
     op.create_index("ix_position_reports_at", "position_reports", ["at"], unique=False)
