@@ -7,7 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from muster.core import clock
-from muster.core.db import transaction
+from muster.core.db import create_engine, create_sessionmaker, transaction
+from muster.core.settings import Settings
 from muster.jobs.models import Job
 from muster.jobs.worker import Worker
 from muster.units import tasks as unit_tasks
@@ -85,3 +86,13 @@ async def test_second_chain_stops_instead_of_rescheduling(sessions, frozen):
     await Worker(sessions, JOB_HANDLERS, name="prune").run_once()
 
     assert len(await _pending(sessions)) == 1
+
+
+async def test_start_pruning_on_unmigrated_database_logs_and_returns(tmp_path, caplog):
+    engine = create_engine(Settings(database_url=f"sqlite:///{tmp_path}/empty.db"))
+    try:
+        await unit_tasks.start_pruning(create_sessionmaker(engine), retention_days=30)
+    finally:
+        await engine.dispose()
+
+    assert "position_pruning_not_scheduled" in caplog.text
