@@ -43,6 +43,22 @@ async def test_member_responds_to_incident_with_eta(client, sessions):
     )
 
 
+async def test_leaving_an_incident_is_on_its_timeline(client, sessions):
+    caller = await make_caller(sessions)
+    await make_incident_type(client, caller)
+    incident = await make_incident(client, caller)
+    path = f"/members/{caller.member_id}/status"
+    await post(
+        client, caller, path, {"status": "on_scene", "incident_id": incident["id"]}
+    )
+
+    response = await post(client, caller, path, {"status": "available"})
+
+    assert response.json()["incident_id"] is None
+    kinds = await timeline_kinds(client, caller, incident["id"])
+    assert kinds.count("member.status_changed") == 2
+
+
 async def test_personnel_lists_everyone_and_filters_by_status(client, sessions):
     caller = await make_caller(sessions)
     responder = await colleague(sessions, caller, Role.RESPONDER)

@@ -109,7 +109,7 @@ async def change_member_status(
     if _status_unchanged(row, data, eta_at):
         return Person(member_id, name, row)
 
-    previous = row.status
+    previous, previous_incident = row.status, row.incident_id
     row.status, row.status_at = data.status, at
     row.incident_id, row.eta_at = data.incident_id, eta_at
     row.updated_at = clock.now()
@@ -124,7 +124,7 @@ async def change_member_status(
         session,
         ctx,
         kind="member.status_changed",
-        incident_id=data.incident_id,
+        incident_id=data.incident_id or previous_incident,
         data={
             "member_id": member_id,
             "member": name,
