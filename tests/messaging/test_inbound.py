@@ -10,6 +10,7 @@ from tests.factories.extra import (
     colleague,
     get,
     make_member,
+    patch,
     timeline_kinds,
 )
 from tests.factories.messaging import signed_headers
@@ -92,11 +93,18 @@ async def test_email_reply_quoting_the_reference_acknowledges_the_unit(
 
 async def test_crew_members_no_leaves_the_unit_assigned(client, sessions):
     caller = await make_caller(sessions)
-    crew = await make_crew(client, caller, size=2)
+    crew = await make_crew(client, caller, size=1)
+    crew_member = await colleague(sessions, caller, Role.RESPONDER)
+    moved = await patch(
+        client,
+        caller,
+        f"/members/{crew_member.member_id}",
+        {"station_id": crew.station_id},
+    )
+    assert moved.status_code == 200, moved.text
     incident = await open_incident(client, caller)
     assignment = await assign(client, caller, incident["id"], unit_id=crew.unit_id)
     [page] = await incident_messages(client, caller, incident["id"])
-    crew_member = await colleague(sessions, caller, Role.RESPONDER)
 
     answer = await post(
         client, crew_member, f"/messages/{page['id']}/replies", {"text": "2"}
@@ -105,6 +113,31 @@ async def test_crew_members_no_leaves_the_unit_assigned(client, sessions):
     assert answer.status_code == 200, answer.text
     assert (answer.json()["intent"], answer.json()["acknowledged"]) == (
         "declined",
+        False,
+    )
+    row = await _assignment(client, caller, assignment["id"], incident["id"])
+    assert row["status"] == "pending"
+    shown = await get(client, caller, f"/messages/{page['id']}")
+    mine = [
+        d for d in shown.json()["deliveries"] if d["member_id"] == crew_member.member_id
+    ]
+    assert [d["status"] for d in mine] == ["acknowledged"]
+
+
+async def test_bystanders_reply_does_not_acknowledge(client, sessions):
+    caller = await make_caller(sessions)
+    paged = await colleague(sessions, caller, Role.RESPONDER)
+    viewer = await colleague(sessions, caller, Role.VIEWER)
+    incident = await open_incident(client, caller)
+    assignment = await assign(client, caller, incident["id"], member_id=paged.member_id)
+    [page] = await incident_messages(client, caller, incident["id"])
+
+    answer = await post(
+        client, viewer, f"/messages/{page['id']}/replies", {"text": "1"}
+    )
+
+    assert (answer.json()["intent"], answer.json()["acknowledged"]) == (
+        "responding",
         False,
     )
     row = await _assignment(client, caller, assignment["id"], incident["id"])

@@ -36,11 +36,16 @@ def _outcome(
 async def answer(session: AsyncSession, *, received: Received) -> ReplyOutcome:
     """Acknowledge the assignment a recorded reply answers, when it answers one.
 
-    An assignment already closed, or waiting for a lender, is not an error
-    here: the reply stays recorded and the outcome says why nothing changed.
+    Only a reply matched to a delivery acts. An assignment already closed,
+    or waiting for a lender, is not an error here: the reply stays recorded
+    and the outcome says why nothing changed.
     """
-    message = received.message
-    if received.intent is None or message is None or message.assignment_id is None:
+    message, delivery = received.message, received.delivery
+    # Only a recipient of the page answers it: a reply matched to no delivery
+    # of theirs (a bystander replying in-app) is recorded and changes nothing.
+    if received.intent is None or message is None or delivery is None:
+        return _outcome(received, acknowledged=False)
+    if message.assignment_id is None:
         return _outcome(received, acknowledged=False)
     assignment = await assignment_service.get_assignment(
         session,
@@ -60,10 +65,9 @@ async def answer(session: AsyncSession, *, received: Received) -> ReplyOutcome:
             )
         except (AssignmentClosed, AwaitingMutualAid) as exc:
             return _outcome(received, acknowledged=False, note=exc.detail)
-    if received.delivery is not None:
-        await message_service.mark_acknowledged(
-            session, ctx=received.ctx, delivery=received.delivery
-        )
+    await message_service.mark_acknowledged(
+        session, ctx=received.ctx, delivery=delivery
+    )
     note = (
         "the unit stays assigned; this crew member is not coming"
         if crew_declines

@@ -258,6 +258,9 @@ async def deliver(
     job's last attempt the delivery is marked failed (``delivery.failed``)
     instead. A delivery no longer queued is left alone.
     """
+    # TODO(#4): a delivery whose job the worker gives up on outside this
+    # handler (its worker died during the last attempt, or the sender raised
+    # something other than SendFailed) stays queued; a sweep should fail it.
     delivery = await session.scalar(
         select(Delivery)
         .where(Delivery.id == delivery_id)
