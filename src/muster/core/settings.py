@@ -41,6 +41,15 @@ class Settings(BaseSettings):
     db_pool_pre_ping: bool = False
     db_pool_recycle_s: int = Field(default=1800, ge=1)
 
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_from: str = "muster@localhost"
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    send_timeout_s: float = Field(default=10.0, gt=0)
+    inbound_max_bytes: int = Field(default=64 * 1024, ge=1024)
+
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Self:
         secret = self.secret_key.get_secret_value()

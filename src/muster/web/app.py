@@ -12,11 +12,14 @@ import muster
 from muster.core.db import create_engine, create_sessionmaker
 from muster.core.logging import configure_logging
 from muster.core.settings import Settings
-from muster.dispatch import aid_answers, aid_api
+from muster.dispatch import aid_answers, aid_api, reply_api
 from muster.dispatch import api as dispatch_api
 from muster.dispatch import tasks as dispatch_tasks
 from muster.incidents import api as incidents_api
 from muster.jobs.worker import Handler, Worker
+from muster.messaging import api as messaging_api
+from muster.messaging import tasks as messaging_tasks
+from muster.messaging.senders import build_senders
 from muster.org import api as org_api
 from muster.org.ratelimit import LoginLimiter
 from muster.units import api as units_api
@@ -39,12 +42,17 @@ JOB_HANDLERS: dict[str, Handler] = {
 RECURRING_JOBS = {idempotency.PRUNE_JOB: idempotency.PRUNE_EVERY}
 
 
+def job_handlers(settings: Settings) -> dict[str, Handler]:
+    """Every job handler, with the delivery senders ``settings`` configure."""
+    return {**JOB_HANDLERS, **messaging_tasks.handlers(build_senders(settings))}
+
+
 def job_worker(app: FastAPI, settings: Settings) -> Worker:
     """A worker for this process's share of the durable timers."""
     name = f"{socket.gethostname()}:{os.getpid()}:{id(app)}"
     return Worker(
         app.state.sessions,
-        JOB_HANDLERS,
+        job_handlers(settings),
         name=name,
         poll_s=settings.jobs_poll_s,
         recurring=RECURRING_JOBS,
@@ -80,7 +88,15 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.login_limiter = LoginLimiter(
         attempts=settings.login_attempts, window_s=settings.login_window_s
     )
-    for module in (org_api, units_api, incidents_api, dispatch_api, aid_api):
+    for module in (
+        org_api,
+        units_api,
+        incidents_api,
+        dispatch_api,
+        aid_api,
+        messaging_api,
+        reply_api,
+    ):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(health.router)
     install_problem_handlers(app)
