@@ -4,11 +4,17 @@ retries with back-off, and delivery after a restart."""
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import update
 
 from muster.core import clock
-from muster.core.db import create_engine, create_sessionmaker
+from muster.core.db import create_engine, create_sessionmaker, transaction
 from muster.events import service as event_service
 from muster.jobs import service as job_service
+from muster.jobs.models import Job
+from muster.jobs.worker import Worker
+from muster.messaging.service import DELIVER_JOB
+from muster.messaging.tasks import SWEEP_EVERY, SWEEP_JOB
+from muster.web.app import JOB_HANDLERS
 from tests.factories.api import post
 from tests.factories.extra import timeline_kinds
 from tests.factories.messaging import free_port
@@ -176,3 +182,35 @@ async def test_delivery_queued_before_a_restart_is_sent_once(
     assert smtp.mailbox.recipients == [["late@example.net"]]
     shown = await read_message(client, caller, made.json()["id"])
     assert {d["status"] for d in shown["deliveries"]} == {"sent"}
+
+
+async def test_delivery_whose_job_was_given_up_is_swept_to_failed(client, sessions):
+    caller = await make_caller(sessions)
+    crew = await make_crew(client, caller, size=1)
+    await add_endpoint(client, caller, "webhook", target="http://127.0.0.1:9/x")
+    made = await post(
+        client, caller, "/messages", {"body": "Hi", "to": {"members": crew.member_ids}}
+    )
+    # The worker ran out of attempts without the handler's say (it died).
+    async with transaction(sessions) as session:
+        await session.execute(
+            update(Job)
+            .where(Job.kind == DELIVER_JOB)
+            .values(done_at=clock.now(), last_error="gave up: worker stopped")
+        )
+    sweeper = Worker(
+        sessions,
+        JOB_HANDLERS,
+        name="sweeper",
+        recurring={SWEEP_JOB: SWEEP_EVERY},
+    )
+
+    assert await sweeper.run_once() == 1
+
+    shown = await read_message(client, caller, made.json()["id"])
+    webhook = next(d for d in shown["deliveries"] if d["channel"] == "webhook")
+    assert webhook["status"] == "failed"
+    assert "worker stopped" in webhook["last_error"]
+    others = {d["status"] for d in shown["deliveries"] if d["channel"] != "webhook"}
+    assert others == {"sent"}
+    assert await sweeper.run_once() == 0

@@ -24,6 +24,7 @@ from muster.events import service as event_service
 from muster.events.schemas import Actor, Context
 from muster.incidents import service as incident_service
 from muster.jobs import service as job_service
+from muster.jobs.models import Job
 from muster.messaging import recipients
 from muster.messaging.errors import MessageNotFound, SendFailed
 from muster.messaging.models import Delivery, Message
@@ -258,9 +259,9 @@ async def deliver(
     job's last attempt the delivery is marked failed (``delivery.failed``)
     instead. A delivery no longer queued is left alone.
     """
-    # TODO(#4): a delivery whose job the worker gives up on outside this
-    # handler (its worker died during the last attempt, or the sender raised
-    # something other than SendFailed) stays queued; a sweep should fail it.
+    # A job given up outside this handler (its worker died during the last
+    # attempt, or the sender raised something unexpected) leaves the delivery
+    # queued; ``sweep_abandoned`` fails it.
     delivery = await session.scalar(
         select(Delivery)
         .where(Delivery.id == delivery_id)
@@ -282,6 +283,32 @@ async def deliver(
         await _mark(session, ctx, delivery, DeliveryStatus.FAILED, error=str(exc))
         return
     await _mark(session, ctx, delivery, DeliveryStatus.SENT)
+
+
+async def sweep_abandoned(session: AsyncSession, *, limit: int = 500) -> int:
+    """Fail queued deliveries whose job is finished; return how many.
+
+    A finished job with its delivery still queued was given up by the worker
+    without the handler's say (see ``deliver``). Its last error is kept.
+    """
+    query = (
+        select(Delivery, Job.last_error)
+        .join(
+            Job,
+            (Job.kind == DELIVER_JOB)
+            & (Job.payload["delivery_id"].as_string() == Delivery.id),
+        )
+        .where(Delivery.status == DeliveryStatus.QUEUED, Job.done_at.is_not(None))
+        .limit(limit)
+        .with_for_update(of=Delivery, skip_locked=True)
+    )
+    swept = 0
+    for delivery, error in (await session.execute(query)).all():
+        ctx = Context(delivery.department_id, SYSTEM)
+        reason = f"given up without a result: {error or 'no error recorded'}"
+        await _mark(session, ctx, delivery, DeliveryStatus.FAILED, error=reason)
+        swept += 1
+    return swept
 
 
 async def _outgoing(session: AsyncSession, delivery: Delivery) -> Outgoing:

@@ -1,4 +1,8 @@
-"""The delivery job: one per outbound delivery, retried by the worker."""
+"""The delivery job (one per outbound delivery, retried by the worker) and the
+recurring sweep that fails deliveries whose job was given up."""
+
+import logging
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -6,6 +10,21 @@ from muster.jobs.models import Job
 from muster.jobs.worker import Handler
 from muster.messaging import service as message_service
 from muster.messaging.senders import Senders
+
+SWEEP_JOB = "messaging.sweep"
+SWEEP_EVERY = timedelta(minutes=5)
+
+logger = logging.getLogger(__name__)
+
+
+async def sweep(session: AsyncSession, job: Job) -> None:
+    """Fail deliveries left queued by abandoned delivery jobs."""
+    swept = await message_service.sweep_abandoned(session)
+    if swept:
+        logger.warning("deliveries_swept", extra={"failed": swept, "job": job.id})
+
+
+HANDLERS: dict[str, Handler] = {SWEEP_JOB: sweep}
 
 
 def handlers(senders: Senders) -> dict[str, Handler]:

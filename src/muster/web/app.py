@@ -37,9 +37,13 @@ API_PREFIX = "/api/v1"
 JOB_HANDLERS: dict[str, Handler] = {
     **dispatch_tasks.HANDLERS,
     **aid_answers.HANDLERS,
+    **messaging_tasks.HANDLERS,
     idempotency.PRUNE_JOB: idempotency.prune,
 }
-RECURRING_JOBS = {idempotency.PRUNE_JOB: idempotency.PRUNE_EVERY}
+RECURRING_JOBS = {
+    idempotency.PRUNE_JOB: idempotency.PRUNE_EVERY,
+    messaging_tasks.SWEEP_JOB: messaging_tasks.SWEEP_EVERY,
+}
 
 
 def job_handlers(settings: Settings) -> dict[str, Handler]:
