@@ -14,8 +14,12 @@ from muster.core.logging import configure_logging
 from muster.core.settings import Settings
 from muster.dispatch import api as dispatch_api
 from muster.dispatch import tasks as dispatch_tasks
+from muster.events.bus import create_bus
+from muster.events.publisher import Publisher, PublishingSession
 from muster.incidents import api as incidents_api
 from muster.jobs.worker import Handler, Worker
+from muster.live import api as live_api
+from muster.live.hub import Hubs
 from muster.org import api as org_api
 from muster.org.ratelimit import LoginLimiter
 from muster.units import api as units_api
@@ -45,9 +49,19 @@ def create_app(settings: Settings) -> FastAPI:
     """Build the ASGI app; the engine is created here and disposed at shutdown."""
     configure_logging(settings)
     engine = create_engine(settings)
+    bus = create_bus(settings)
+    publisher = Publisher(bus)
+    sessions = create_sessionmaker(
+        engine, sync_session_class=PublishingSession, info=publisher.session_info()
+    )
+    hubs = Hubs(
+        sessions, poll_s=settings.live_poll_s, queue_size=settings.live_queue_size
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await bus.start(hubs.deliver)
+        publisher.start()
         stop = asyncio.Event()
         worker = None
         if settings.run_jobs:
@@ -56,6 +70,9 @@ def create_app(settings: Settings) -> FastAPI:
         stop.set()
         if worker is not None:
             await worker
+        await publisher.stop()
+        await hubs.close()
+        await bus.close()
         await engine.dispose()
 
     app = FastAPI(
@@ -66,11 +83,12 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
-    app.state.sessions = create_sessionmaker(engine)
+    app.state.sessions = sessions
+    app.state.hubs = hubs
     app.state.login_limiter = LoginLimiter(
         attempts=settings.login_attempts, window_s=settings.login_window_s
     )
-    for module in (org_api, units_api, incidents_api, dispatch_api):
+    for module in (org_api, units_api, incidents_api, dispatch_api, live_api):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(health.router)
     install_problem_handlers(app)

@@ -1,0 +1,71 @@
+"""Several instances sharing the database and Redis see each other's events."""
+
+import asyncio
+import uuid
+
+import httpx
+import pytest
+from redis.asyncio import Redis
+from websockets.asyncio.client import connect
+
+from muster.events.bus import LiveEvent, RedisBus
+from muster.web.app import create_app
+from tests.factories.api import make_incident, make_incident_type
+from tests.factories.org import make_caller
+from tests.live.conftest import REDIS_URL, WAIT_S, receive_until, serving
+
+pytestmark = pytest.mark.redis
+
+
+async def test_incident_created_on_one_instance_reaches_client_on_other(
+    redis_settings, sessions
+):
+    first, second = create_app(redis_settings), create_app(redis_settings)
+    caller = await make_caller(sessions)
+    try:
+        async with serving(first) as one, serving(second) as two:
+            url = f"ws://{two}/api/v1/stream?since=0&access_token={caller.token}"
+            http = httpx.AsyncClient(base_url=f"http://{one}", timeout=WAIT_S)
+            async with connect(url) as ws, http:
+                await make_incident_type(http, caller)
+                incident = await make_incident(http, caller)
+                seen = await receive_until(ws, "incident.created", incident["id"])
+    finally:
+        for app in (first, second):
+            await app.state.engine.dispose()
+
+    assert seen[-1]["data"]["number"] == incident["number"]
+    assert [event["seq"] for event in seen] == list(range(1, len(seen) + 1))
+
+
+def _event(seq: int) -> LiveEvent:
+    return LiveEvent(department_id="d1", seq=seq, incident_id=None, wire="{}")
+
+
+async def test_redis_bus_delivers_to_every_instance_and_skips_garbage():
+    prefix = f"muster-test-{uuid.uuid4().hex}"
+    sender = RedisBus(REDIS_URL, prefix=prefix)
+    receiver = RedisBus(REDIS_URL, prefix=prefix)
+    raw = Redis.from_url(REDIS_URL)
+    got: list[LiveEvent] = []
+    arrived = asyncio.Event()
+
+    def deliver(event: LiveEvent) -> None:
+        got.append(event)
+        if event.seq == 2:
+            arrived.set()
+
+    await sender.start(lambda _event: None)
+    await receiver.start(deliver)
+    try:
+        await raw.publish(sender.channel, "not json")
+        await raw.publish(sender.channel, '[{"seq": 1}]')
+        await sender.publish([_event(1), _event(2)])
+        async with asyncio.timeout(WAIT_S):
+            await arrived.wait()
+    finally:
+        await sender.close()
+        await receiver.close()
+        await raw.aclose()
+
+    assert got == [_event(1), _event(2)]
