@@ -22,4 +22,7 @@ def serve() -> None:
         log_config=None,
         proxy_headers=False,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
+        # Stream messages are small JSON objects sent to many clients at once:
+        # compressing each one costs the server more than it saves on the wire.
+        ws_per_message_deflate=False,
     )

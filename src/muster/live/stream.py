@@ -139,11 +139,14 @@ class Stream:
     async def _take(
         self, subscriber: Subscriber, timeout: float | None
     ) -> list[LiveEvent] | None:
-        try:
-            async with asyncio.timeout(timeout):
-                items = await subscriber.take()
-        except TimeoutError:
-            return []
+        if timeout is None:
+            items = await subscriber.take()
+        else:
+            try:
+                async with asyncio.timeout(timeout):
+                    items = await subscriber.take()
+            except TimeoutError:
+                return []
         if not items and subscriber.closed:
             return None
         return items
