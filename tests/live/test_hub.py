@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 
+import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from muster.core.db import create_sessionmaker, transaction
@@ -151,3 +152,14 @@ async def test_stream_ends_when_hubs_close(sessions):
     ) as stream:
         await hubs.close()
         assert await stream.next_batch(timeout=WAIT_S) is None
+
+
+async def test_subscribe_to_department_without_chain_can_be_abandoned(sessions, caplog):
+    hubs = Hubs(sessions, poll_s=3600, queue_size=10)
+
+    with pytest.raises(TimeoutError):
+        async with asyncio.timeout(0.5):  # the hub keeps retrying; the caller leaves
+            await hubs.subscribe("no-such-department", incident_id=None)
+    await hubs.close()
+
+    assert "live_hub_step_failed" in caplog.messages

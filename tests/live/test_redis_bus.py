@@ -5,10 +5,12 @@ import uuid
 
 import httpx
 import pytest
+from pydantic import ValidationError
 from redis.asyncio import Redis
 from websockets.asyncio.client import connect
 
-from muster.events.bus import LiveEvent, RedisBus
+from muster.core.settings import Settings
+from muster.events.bus import InProcessBus, LiveEvent, RedisBus, create_bus
 from muster.web.app import create_app
 from tests.factories.api import make_incident, make_incident_type
 from tests.factories.org import make_caller
@@ -69,3 +71,27 @@ async def test_redis_bus_delivers_to_every_instance_and_skips_garbage():
         await raw.aclose()
 
     assert got == [_event(1), _event(2)]
+
+
+async def test_bus_is_in_process_by_default_and_redis_with_a_url(settings):
+    default = create_bus(settings)
+    shared = create_bus(settings.model_copy(update={"bus_url": REDIS_URL}))
+    await shared.close()
+
+    assert isinstance(default, InProcessBus)
+    assert isinstance(shared, RedisBus)
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:6379", "127.0.0.1:6379"])
+def test_settings_refuse_a_bus_url_that_is_not_redis(url):
+    with pytest.raises(ValidationError):
+        Settings(bus_url=url)
+
+
+async def test_redis_bus_publish_to_unreachable_redis_does_not_raise(caplog):
+    bus = RedisBus("redis://127.0.0.1:1/0", prefix=f"muster-test-{uuid.uuid4().hex}")
+
+    await bus.publish([_event(1)])
+    await bus.close()
+
+    assert "bus_publish_failed" in caplog.messages

@@ -8,10 +8,11 @@ from typing import Any
 import httpx
 import pytest
 
+from muster.web.app import create_app
 from tests.factories.api import make_incident, make_incident_type
 from tests.factories.extra import assert_problem
 from tests.factories.org import Caller, make_caller
-from tests.live.conftest import WAIT_S
+from tests.live.conftest import WAIT_S, serving
 
 
 async def sse_events(response: httpx.Response) -> AsyncIterator[tuple[str, dict]]:
@@ -107,3 +108,22 @@ async def test_sse_other_departments_incident_is_404(http, client, sessions):
     response = await http.get(stream_path(ours) + f"&incident_id={incident['id']}")
 
     assert_problem(response, 404)
+
+
+async def test_sse_sends_heartbeat_comments_when_idle(settings, sessions):
+    quiet = create_app(settings.model_copy(update={"live_heartbeat_s": 0.05}))
+    caller = await make_caller(sessions)
+    try:
+        async with (
+            serving(quiet) as address,
+            httpx.AsyncClient(base_url=f"http://{address}", timeout=WAIT_S) as http,
+            http.stream("GET", stream_path(caller)) as response,
+        ):
+            lines = response.aiter_lines()
+            async with asyncio.timeout(WAIT_S):
+                while (line := await anext(lines)) != ": heartbeat":
+                    pass
+    finally:
+        await quiet.state.engine.dispose()
+
+    assert line == ": heartbeat"

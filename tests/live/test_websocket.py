@@ -161,3 +161,15 @@ async def test_stream_other_departments_incident_closes_4404(server, client, ses
     incident = await make_incident(client, theirs)
 
     await expect_refusal(ws_url(server, ours, incident_id=incident["id"]), 4404)
+
+
+async def test_stream_token_without_roles_closes_4403(server, client, sessions):
+    admin = await make_caller(sessions)
+    response = await post(client, admin, "/auth/tokens", {"name": "bare", "roles": []})
+    assert response.status_code == 201, response.text
+    token = response.json()["token"]
+
+    url = f"ws://{server}/api/v1/stream?access_token={token}"
+    problem = await expect_refusal(url, 4403)
+
+    assert problem["type"] == "/problems/forbidden"

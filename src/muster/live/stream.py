@@ -36,6 +36,10 @@ async def authorize_stream(
     long-lived stream holds no database connection. Raises ``Unauthenticated``,
     ``PermissionDenied``, ``IncidentNotFound`` (another department's incident
     too) and ``ValidationFailed`` (``since`` past the department's last event).
+
+    TODO(#4): a token revoked or expiring while its stream is open keeps the
+    stream until the client reconnects; checking it again would cost a query
+    per stream every so often.
     """
     if token is None:
         raise Unauthenticated(
