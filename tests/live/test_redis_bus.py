@@ -95,3 +95,12 @@ async def test_redis_bus_publish_to_unreachable_redis_does_not_raise(caplog):
     await bus.close()
 
     assert "bus_publish_failed" in caplog.messages
+
+
+async def test_redis_bus_starts_without_redis_and_stops_cleanly(caplog):
+    bus = RedisBus("redis://127.0.0.1:1/0", prefix=f"muster-test-{uuid.uuid4().hex}")
+
+    await bus.start(lambda _event: None)
+    await bus.close()
+
+    assert "bus_subscribe_failed" in caplog.messages

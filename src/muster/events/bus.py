@@ -156,8 +156,16 @@ class RedisBus:
         self._listener: asyncio.Task[None] | None = None
 
     async def start(self, deliver: Deliver) -> None:
+        """Subscribe, or go on without Redis and keep trying in the background.
+
+        Without the bus, live streams still get every event, from the log,
+        within ``MUSTER_LIVE_POLL_S``.
+        """
         pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
-        await pubsub.subscribe(self.channel)
+        try:
+            await pubsub.subscribe(self.channel)
+        except (RedisError, OSError) as exc:
+            logger.warning("bus_subscribe_failed", extra={"error": str(exc)})
         self._listener = asyncio.create_task(self._listen(pubsub, deliver))
         logger.info("bus_started", extra={"bus": "redis", "channel": self.channel})
 
@@ -191,6 +199,8 @@ class RedisBus:
             await pubsub.aclose()
 
     async def _receive(self, pubsub: Any, deliver: Deliver) -> None:
+        if not pubsub.subscribed:
+            await pubsub.subscribe(self.channel)
         async for message in pubsub.listen():
             if message.get("type") != "message":
                 continue

@@ -208,6 +208,8 @@ async def _refuse(websocket: WebSocket, exc: errors.MusterError) -> None:
         "live_stream_refused",
         extra={"status": body["status"], "path": websocket.url.path},
     )
-    await websocket.send_json(body)
-    # A close reason is limited to 123 bytes; the message above has the detail.
-    await websocket.close(4000 + int(body["status"]), str(body["title"])[:100])
+    # The client may be gone already; then there is nobody to tell.
+    with contextlib.suppress(WebSocketDisconnect):
+        await websocket.send_json(body)
+        # A close reason is limited to 123 bytes; the message above has the detail.
+        await websocket.close(4000 + int(body["status"]), str(body["title"])[:100])
