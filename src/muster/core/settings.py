@@ -22,7 +22,8 @@ class Settings(BaseSettings):
 
     env: Environment = Environment.DEVELOPMENT
     database_url: str = "sqlite+aiosqlite:///./muster.db"
-    bus_url: str | None = None
+    bus_url: str | None = Field(default=None, pattern=r"^$|^(redis|rediss|unix)://")
+    bus_prefix: str = Field(default="muster", min_length=1, max_length=100)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     secret_key: SecretStr = SecretStr(_DEV_SECRET)
@@ -40,6 +41,9 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=10, ge=1)
     db_pool_pre_ping: bool = False
     db_pool_recycle_s: int = Field(default=1800, ge=1)
+    live_queue_size: int = Field(default=1000, ge=1)
+    live_poll_s: float = Field(default=5.0, gt=0)
+    live_heartbeat_s: float = Field(default=15.0, gt=0)
 
     smtp_host: str | None = None
     smtp_port: int = Field(default=25, ge=1, le=65535)

@@ -15,8 +15,12 @@ from muster.core.settings import Settings
 from muster.dispatch import aid_answers, aid_api, reply_api
 from muster.dispatch import api as dispatch_api
 from muster.dispatch import tasks as dispatch_tasks
+from muster.events.bus import create_bus
+from muster.events.publisher import Publisher, PublishingSession
 from muster.incidents import api as incidents_api
 from muster.jobs.worker import Handler, Worker
+from muster.live import api as live_api
+from muster.live.hub import Hubs
 from muster.messaging import api as messaging_api
 from muster.messaging import tasks as messaging_tasks
 from muster.messaging.senders import build_senders
@@ -67,9 +71,19 @@ def create_app(settings: Settings) -> FastAPI:
     """Build the ASGI app; the engine is created here and disposed at shutdown."""
     configure_logging(settings)
     engine = create_engine(settings)
+    bus = create_bus(settings)
+    publisher = Publisher(bus)
+    sessions = create_sessionmaker(
+        engine, sync_session_class=PublishingSession, info=publisher.session_info()
+    )
+    hubs = Hubs(
+        sessions, poll_s=settings.live_poll_s, queue_size=settings.live_queue_size
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await bus.start(hubs.deliver)
+        publisher.start()
         stop = asyncio.Event()
         worker = None
         if settings.run_jobs:
@@ -78,6 +92,9 @@ def create_app(settings: Settings) -> FastAPI:
         stop.set()
         if worker is not None:
             await worker
+        await publisher.stop()
+        await hubs.close()
+        await bus.close()
         await engine.dispose()
 
     app = FastAPI(
@@ -88,7 +105,8 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
-    app.state.sessions = create_sessionmaker(engine)
+    app.state.sessions = sessions
+    app.state.hubs = hubs
     app.state.login_limiter = LoginLimiter(
         attempts=settings.login_attempts, window_s=settings.login_window_s
     )
@@ -100,6 +118,7 @@ def create_app(settings: Settings) -> FastAPI:
         aid_api,
         messaging_api,
         reply_api,
+        live_api,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(health.router)
