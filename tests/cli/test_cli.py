@@ -7,6 +7,7 @@ import sys
 from sqlalchemy import select, update
 
 from muster.core.db import transaction
+from muster.dispatch import mutual_aid
 from muster.events.models import Event
 from muster.org import service as org_service
 
@@ -111,9 +112,15 @@ async def test_demo_loads_once_and_prints_login(app, database, sessions):
     assert (code, again_code) == (0, 0)
     assert "Demo login: admin@demo.example / demo-password" in out
     assert "already present" in again
-    code, out, _ = await _muster(database, "audit", "verify", "--department", "demo")
-    assert code == 0, out
-    assert "intact" in out
+    for slug in ("demo", "bayshore"):
+        code, out, _ = await _muster(database, "audit", "verify", "--department", slug)
+        assert code == 0, out
+        assert "intact" in out
+    async with transaction(sessions) as session:
+        demo = await org_service.get_department_by_slug(session, "demo")
+        lenders = await mutual_aid.partners_of(session, demo.id)
+        bayshore = await org_service.get_department_by_slug(session, "bayshore")
+    assert lenders == [bayshore.id]
 
 
 async def test_audit_verify_edited_event_fails_and_names_it(app, database, sessions):
@@ -138,4 +145,4 @@ async def test_db_upgrade_on_migrated_database_is_noop(app, database):
     code, out, _ = await _muster(database, "db", "upgrade")
 
     assert code == 0
-    assert "0003" in out
+    assert "0004" in out

@@ -1,12 +1,12 @@
 """Plans, recommendations and one-call dispatch through the API."""
 
-from tests.factories.api import post
+from tests.factories.api import make_incident_type, post
 from tests.factories.dispatch import (
     FIRE_PLAN,
     fire_at_city_hall,
     make_dispatch_department,
 )
-from tests.factories.extra import assert_problem
+from tests.factories.extra import assert_problem, get, make_member
 from tests.factories.org import make_caller
 
 
@@ -264,3 +264,33 @@ async def test_recommendation_names_station_left_uncovered(client, sessions):
         (station.json()["id"], "engine")
     ]
     assert cover[0]["move_up"]["unit_id"] == spare.json()["id"]
+
+
+async def test_alarm_minimum_of_people_is_checked_against_crews(client, sessions):
+    caller = await make_caller(sessions)
+    await make_dispatch_department(client, caller)
+    await make_incident_type(client, caller, code="RESCUE")
+    alarms = [{**FIRE_PLAN[0], "min_people": 14}]
+    plan = await post(
+        client, caller, "/response-plans", {"incident_type": "RESCUE", "alarms": alarms}
+    )
+    assert plan.status_code == 201, plan.text
+    incident = await post(
+        client, caller, "/incidents", fire_at_city_hall(type="RESCUE")
+    )
+    path = f"/incidents/{incident.json()['id']}"
+
+    before = await get(client, caller, f"{path}/recommendation")
+    dispatched = await post(client, caller, f"{path}/dispatch", {})
+    member = await make_member(client, caller)
+    await post(client, caller, f"{path}/assignments", {"member_id": member["id"]})
+    after = await get(client, caller, f"{path}/recommendation")
+
+    (short,) = before.json()["shortfalls"]
+    assert (short["capability"], short["missing"]) == ("people", 2)
+    assert "at least 14 people" in short["reason"]
+    assert [s["capability"] for s in dispatched.json()["shortfalls"]] == ["people"]
+    assert after.json()["picks"] == []
+    assert [(s["capability"], s["missing"]) for s in after.json()["shortfalls"]] == [
+        ("people", 1)
+    ]

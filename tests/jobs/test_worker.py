@@ -183,11 +183,11 @@ async def test_two_workers_on_two_engines_run_each_job_exactly_once(
     engines = [create_engine(settings), create_engine(settings)]
     try:
         workers = [
-            Worker(
-                create_sessionmaker(engine), {"ping": handler}, name=f"w{i}", batch=4
-            )
+            Worker(create_sessionmaker(engine), {"ping": handler}, name=f"w{i}")
             for i, engine in enumerate(engines)
         ]
+        for worker in workers:
+            worker.batch = 4
         counts = await asyncio.gather(*(w.run_once() for w in workers))
     finally:
         for engine in engines:

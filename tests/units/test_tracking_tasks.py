@@ -1,4 +1,4 @@
-"""Pruning position history past its retention period, as a periodic job."""
+"""Pruning position history past its retention period, as a recurring job."""
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -7,13 +7,13 @@ import pytest
 from sqlalchemy import select
 
 from muster.core import clock
-from muster.core.db import create_engine, create_sessionmaker, transaction
-from muster.core.settings import Settings
+from muster.core.db import transaction
 from muster.jobs.models import Job
+from muster.jobs.service import recurring_id
 from muster.jobs.worker import Worker
 from muster.units import tasks as unit_tasks
 from muster.units.models import PositionReport
-from muster.web.app import JOB_HANDLERS
+from muster.web.app import RECURRING_JOBS, job_handlers
 from tests.factories.api import make_unit, post
 from tests.factories.org import make_caller
 
@@ -28,71 +28,71 @@ def frozen() -> Iterator[dict[str, datetime]]:
     clock.set_clock(None)
 
 
-async def _pending(sessions) -> list[Job]:
-    async with transaction(sessions) as session:
-        query = select(Job).where(
-            Job.kind == unit_tasks.PRUNE_JOB, Job.done_at.is_(None)
-        )
-        return list((await session.scalars(query)).all())
-
-
 async def _kept_days_ago(sessions) -> list[int]:
     async with transaction(sessions) as session:
         times = await session.scalars(select(PositionReport.at))
         return sorted((NOW - at).days for at in times)
 
 
-async def test_prune_job_deletes_only_reports_past_retention_and_reschedules(
-    client, sessions, frozen
-):
-    caller = await make_caller(sessions)
-    unit = await make_unit(client, caller)
+async def _report(client, caller, unit, ages):
     items = [
         {"unit_id": unit["id"], "lat": 1, "lon": 1, "at": (NOW - age).isoformat()}
-        for age in (timedelta(days=40), timedelta(days=31), timedelta(days=2))
+        for age in ages
     ]
     response = await post(client, caller, "/locations", {"items": items})
     assert response.status_code == 200, response.text
-    async with transaction(sessions) as session:
-        await unit_tasks.ensure_pruning(session, retention_days=30)
 
-    ran = await Worker(sessions, JOB_HANDLERS, name="prune").run_once()
 
-    assert ran == 1
+def _worker(sessions, settings, days):
+    configured = settings.model_copy(update={"position_retention_days": days})
+    return Worker(
+        sessions, job_handlers(configured), name="prune", recurring=RECURRING_JOBS
+    )
+
+
+async def test_prune_deletes_only_reports_past_retention_every_period(
+    client, sessions, settings, frozen
+):
+    caller = await make_caller(sessions)
+    unit = await make_unit(client, caller)
+    await _report(client, caller, unit, [timedelta(days=d) for d in (40, 31, 2)])
+    worker = _worker(sessions, settings, 30)
+
+    await worker.run_once()
+
     assert await _kept_days_ago(sessions) == [2]
-    [following] = await _pending(sessions)
-    assert following.due_at == NOW + unit_tasks.PRUNE_EVERY
-    assert following.payload == {"retention_days": 30}
-
-
-async def test_ensure_pruning_keeps_one_chain_with_current_retention(sessions, frozen):
-    for days in (30, 30, 7):
-        await unit_tasks.start_pruning(sessions, retention_days=days)
-
-    [job] = await _pending(sessions)
-    assert job.payload == {"retention_days": 7}
-
-
-async def test_second_chain_stops_instead_of_rescheduling(sessions, frozen):
     async with transaction(sessions) as session:
-        for _ in range(2):
-            await unit_tasks.job_service.schedule(
-                session,
-                kind=unit_tasks.PRUNE_JOB,
-                due_at=NOW,
-                payload={"retention_days": 30},
-            )
-
-    await Worker(sessions, JOB_HANDLERS, name="prune").run_once()
-
-    assert len(await _pending(sessions)) == 1
+        job = await session.get(Job, recurring_id(unit_tasks.PRUNE_JOB))
+        assert job is not None
+        assert job.done_at is None
+        assert job.due_at == NOW + unit_tasks.PRUNE_EVERY
 
 
-async def test_start_pruning_on_unmigrated_database_logs_and_returns(tmp_path, caplog):
-    engine = create_engine(Settings(database_url=f"sqlite:///{tmp_path}/empty.db"))
-    try:
-        await unit_tasks.start_pruning(create_sessionmaker(engine), retention_days=30)
-    finally:
-        await engine.dispose()
+async def test_retention_follows_the_settings(client, sessions, settings, frozen):
+    caller = await make_caller(sessions)
+    unit = await make_unit(client, caller)
+    await _report(client, caller, unit, [timedelta(days=d) for d in (10, 8, 2)])
 
-    assert "position_pruning_not_scheduled" in caplog.text
+    await _worker(sessions, settings, 7).run_once()
+
+    assert await _kept_days_ago(sessions) == [2]
+
+
+async def test_a_large_backlog_goes_in_bounded_batches(
+    client, sessions, settings, frozen, monkeypatch
+):
+    monkeypatch.setattr(unit_tasks, "PRUNE_BATCH", 2)
+    monkeypatch.setattr(unit_tasks, "PRUNE_BATCHES", 2)
+    caller = await make_caller(sessions)
+    unit = await make_unit(client, caller)
+    old = [timedelta(days=40, minutes=n) for n in range(6)]
+    await _report(client, caller, unit, [*old, timedelta(days=1)])
+    worker = _worker(sessions, settings, 30)
+
+    await worker.run_once()
+    first = await _kept_days_ago(sessions)
+    frozen["now"] = NOW + unit_tasks.PRUNE_EVERY
+    await worker.run_once()
+
+    assert len(first) == 3
+    assert await _kept_days_ago(sessions) == [1]

@@ -1,9 +1,15 @@
 """Idempotency-Key: a retried POST returns the first answer and creates nothing."""
 
-from sqlalchemy import func, select
+from datetime import timedelta
 
+from sqlalchemy import func, select, update
+
+from muster.core import clock
 from muster.core.db import transaction
 from muster.incidents.models import Incident
+from muster.jobs.worker import Worker
+from muster.web.app import JOB_HANDLERS, RECURRING_JOBS
+from muster.web.idempotency import KEY_RETENTION, IdempotencyRecord
 from tests.factories.api import incident_body, make_incident_type, post
 from tests.factories.org import make_caller
 
@@ -92,3 +98,30 @@ async def test_overlong_key_is_400(client, sessions):
     )
 
     assert response.status_code == 400
+
+
+async def test_worker_prunes_keys_older_than_the_retention(client, sessions):
+    caller = await make_caller(sessions)
+    await make_incident_type(client, caller)
+    for key in ("old", "recent"):
+        await post(
+            client, caller, "/incidents", incident_body(), **{"Idempotency-Key": key}
+        )
+    async with transaction(sessions) as session:
+        await session.execute(
+            update(IdempotencyRecord)
+            .where(IdempotencyRecord.key == "old")
+            .values(created_at=clock.now() - KEY_RETENTION - timedelta(minutes=1))
+        )
+    worker = Worker(sessions, JOB_HANDLERS, name="w", recurring=RECURRING_JOBS)
+
+    assert await worker.run_once() == 1
+
+    async with transaction(sessions) as session:
+        keys = (await session.scalars(select(IdempotencyRecord.key))).all()
+    assert keys == ["recent"]
+    again = await post(
+        client, caller, "/incidents", incident_body(), **{"Idempotency-Key": "recent"}
+    )
+    assert again.headers["idempotent-replayed"] == "true"
+    assert await _incident_count(sessions, caller.department_id) == 2

@@ -9,6 +9,7 @@ from muster.cli import demo_data as data
 from muster.cli.common import CLI_ACTOR, database_session, load_settings, run
 from muster.core import clock
 from muster.dispatch import assignments as assignment_service
+from muster.dispatch import mutual_aid
 from muster.dispatch import service as dispatch_service
 from muster.dispatch.schemas import ResponsePlanCreate
 from muster.events.schemas import Actor, Context
@@ -56,18 +57,25 @@ async def _load_organisation(
     return stations
 
 
+Apparatus = list[tuple[str, str, str, int, float, float]]
+
+
 async def _load_units(
-    session: AsyncSession, department_id: str, stations: dict[str, str]
+    session: AsyncSession,
+    department_id: str,
+    stations: dict[str, str],
+    where: tuple[list[dict[str, Any]], Apparatus] = (data.STATIONS, data.UNITS),
 ) -> dict[str, str]:
+    station_list, apparatus = where
     for unit_type in data.UNIT_TYPES:
         await unit_service.create_unit_type(
             session,
             ctx=Context(department_id, CLI_ACTOR),
             data=UnitTypeCreate(**unit_type),
         )
-    station_at = {s["code"]: (s["lat"], s["lon"]) for s in data.STATIONS}
+    station_at = {s["code"]: (s["lat"], s["lon"]) for s in station_list}
     units = {}
-    for name, type_code, station_code, crew, dlat, dlon in data.UNITS:
+    for name, type_code, station_code, crew, dlat, dlon in apparatus:
         lat, lon = station_at[station_code]
         unit = await unit_service.create_unit(
             session,
@@ -209,7 +217,36 @@ async def load_demo(session: AsyncSession) -> bool:
     units = await _load_units(session, department.id, stations)
     await _load_plans(session, department.id)
     await _load_incidents(session, department.id, units)
+    await _load_neighbour(session)
     return True
+
+
+async def _load_neighbour(session: AsyncSession) -> None:
+    """A neighbouring department with its own login that lends units to the demo."""
+    neighbour = await org_service.create_department(
+        session,
+        name=data.NEIGHBOUR["name"],
+        slug=data.NEIGHBOUR["slug"],
+        timezone=data.NEIGHBOUR["timezone"],
+        actor=CLI_ACTOR,
+    )
+    ctx = Context(neighbour.id, CLI_ACTOR)
+    stations = {}
+    for station in data.NEIGHBOUR_STATIONS:
+        created = await org_service.create_station(
+            session, ctx=ctx, data=StationCreate(**station)
+        )
+        stations[created.code] = created.id
+    admin = MemberCreate(
+        email=data.NEIGHBOUR_ADMIN,
+        name="Bo Bayshore",
+        password=data.PASSWORD,
+        roles=["admin"],
+    )
+    await org_service.add_member(session, ctx=ctx, data=admin)
+    where = (data.NEIGHBOUR_STATIONS, data.NEIGHBOUR_UNITS)
+    await _load_units(session, neighbour.id, stations, where)
+    await mutual_aid.grant(session, ctx=ctx, slug=data.DEPARTMENT["slug"])
 
 
 async def _load_plans(session: AsyncSession, department_id: str) -> None:
@@ -233,4 +270,8 @@ def demo() -> None:
     print(f"Demo login: {data.ADMIN_EMAIL} / {data.PASSWORD} (department: demo)")
     print(
         "Other members (same password): dispatch@, chief@, riley@, viewer@demo.example"
+    )
+    print(
+        f"Neighbouring department lending units: {data.NEIGHBOUR_ADMIN}"
+        f" (department: {data.NEIGHBOUR['slug']})"
     )

@@ -194,3 +194,25 @@ RESPONSE_PLANS: dict[str, list[dict[str, Any]]] = {
         }
     ],
 }
+
+# A neighbouring department that lends units to the demo one (mutual aid).
+NEIGHBOUR = {
+    "name": "Bayshore Fire District",
+    "slug": "bayshore",
+    "timezone": "America/Los_Angeles",
+}
+NEIGHBOUR_ADMIN = "admin@bayshore.example"
+NEIGHBOUR_STATIONS: list[dict[str, Any]] = [
+    {
+        "code": "B1",
+        "name": "Bayshore Station 1",
+        "address": "2 Geneva Ave",
+        "lat": 37.7085,
+        "lon": -122.4215,
+    },
+]
+NEIGHBOUR_UNITS: list[tuple[str, str, str, int, float, float]] = [
+    ("BE1", "ENGINE", "B1", 4, 0.0, 0.0),
+    ("BT1", "TRUCK", "B1", 4, 0.0002, 0.0001),
+    ("BM1", "MEDIC", "B1", 2, 0.0, 0.0),
+]

@@ -8,12 +8,11 @@ import socket
 from muster.cli.common import load_settings
 from muster.core.db import create_engine, create_sessionmaker
 from muster.jobs.worker import Worker
-from muster.units import tasks as unit_tasks
-from muster.web.app import JOB_HANDLERS
+from muster.web.app import RECURRING_JOBS, job_handlers
 
 
 def worker() -> None:
-    """Run due jobs (re-pages, escalations) until interrupted."""
+    """Run due jobs (pages, re-pages, escalations) until interrupted."""
     settings = load_settings()
 
     async def work() -> None:
@@ -23,15 +22,12 @@ def worker() -> None:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         name = f"{socket.gethostname()}:{os.getpid()}:worker"
-        sessions = create_sessionmaker(engine)
-        await unit_tasks.start_pruning(
-            sessions, retention_days=settings.position_retention_days
-        )
         runner = Worker(
-            sessions,
-            JOB_HANDLERS,
+            create_sessionmaker(engine),
+            job_handlers(settings),
             name=name,
             poll_s=settings.jobs_poll_s,
+            recurring=RECURRING_JOBS,
         )
         print("Muster worker running; Ctrl-C stops it")
         try:

@@ -15,22 +15,26 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from muster.core import clock
 from muster.core.errors import NotFound, field_error
+from muster.dispatch import mutual_aid
 from muster.dispatch import service as dispatch_service
 from muster.dispatch.errors import (
     AlreadyAssigned,
     AssignmentClosed,
     AssignmentNotFound,
+    AwaitingMutualAid,
     UnitUnavailable,
 )
 from muster.dispatch.models import Assignment
 from muster.dispatch.recommend import Need, Pick, Recommendation
 from muster.dispatch.schemas import LIVE, AckResponse, AssignmentStatus
 from muster.events import service as event_service
-from muster.events.schemas import Context
+from muster.events.schemas import Actor, Context
 from muster.incidents import lifecycle_service
 from muster.incidents import service as incident_service
 from muster.incidents.models import Incident
 from muster.jobs import service as job_service
+from muster.messaging import paging
+from muster.messaging.schemas import Page
 from muster.org import service as org_service
 from muster.units import service as unit_service
 from muster.units.models import Unit
@@ -77,12 +81,25 @@ async def list_assignments(
 async def _unit_for_input(
     session: AsyncSession, department_id: str, unit_id: str
 ) -> Unit:
+    """The department's own unit, or one a linked department lends it."""
     try:
         return await unit_service.get_unit(
             session, department_id=department_id, unit_id=unit_id
         )
     except NotFound as exc:
-        raise field_error("unit_id", f"unknown unit {unit_id}") from exc
+        lent = await mutual_aid.partner_unit(
+            session, department_id=department_id, unit_id=unit_id
+        )
+        if lent is None:
+            raise field_error("unit_id", f"unknown unit {unit_id}") from exc
+        return lent
+
+
+def on_record(ctx: Context, assignment: Assignment) -> Context:
+    """The context for events about the assignment: its incident's department."""
+    if ctx.department_id == assignment.department_id:
+        return ctx
+    return Context(assignment.department_id, ctx.actor)
 
 
 async def _schedule_timers(
@@ -128,7 +145,32 @@ async def _record(
     )
     if assignment.status == A.PENDING:
         await _schedule_timers(session, assignment, assignment.dispatched_at)
+        await page(session, ctx=ctx, assignment=assignment)
     return assignment
+
+
+async def schedule_timers(session: AsyncSession, assignment: Assignment) -> None:
+    """Start the acknowledgement timers from now (an accepted mutual-aid unit)."""
+    await _schedule_timers(session, assignment, clock.now())
+    ctx = Context(assignment.department_id, Actor.system("dispatch"))
+    await page(session, ctx=ctx, assignment=assignment)
+
+
+async def page(session: AsyncSession, *, ctx: Context, assignment: Assignment) -> None:
+    """Page the assignment's unit crew or member through messaging."""
+    await paging.page_assignment(
+        session,
+        ctx=on_record(ctx, assignment),
+        page=Page(
+            assignment_id=assignment.id,
+            incident_id=assignment.incident_id,
+            unit_id=assignment.unit_id,
+            unit_department_id=assignment.provider_department_id
+            or assignment.department_id,
+            member_id=assignment.member_id,
+            attempt=assignment.pages,
+        ),
+    )
 
 
 def _new_assignment(incident: Incident, **fields: object) -> Assignment:
@@ -171,23 +213,50 @@ async def assign_unit(
         raise UnitUnavailable(f"unit {unit.name} is out of service", unit_id=unit.id)
     if unit.incident_id == incident_id:
         raise AlreadyAssigned(f"unit {unit.name} is already on this incident")
-    change = UnitStatusChange(status=UnitStatus.DISPATCHED, incident_id=incident_id)
-    unit = await unit_service.change_unit_status(
-        session, ctx=ctx, unit_id=unit.id, data=change
-    )
+    lent = unit.department_id != ctx.department_id
+    if lent:
+        unit = await unit_service.lend_unit(
+            session, ctx=ctx, unit=unit, incident_id=incident_id
+        )
+    else:
+        change = UnitStatusChange(status=UnitStatus.DISPATCHED, incident_id=incident_id)
+        unit = await unit_service.change_unit_status(
+            session, ctx=ctx, unit_id=unit.id, data=change
+        )
     incident = await incident_service.get_incident(
         session, department_id=ctx.department_id, incident_id=incident_id
     )
     assignment = _new_assignment(
         incident,
         unit_id=unit.id,
+        provider_department_id=unit.department_id if lent else None,
         alarm_level=order.alarm,
         capability=order.capability or _main_capability(unit),
-        status=A.PENDING,
+        status=A.REQUESTED if lent else A.PENDING,
         reason=order.reason,
         created_by=ctx.actor.id,
     )
-    return await _record(session, ctx=ctx, assignment=assignment, label=unit.name)
+    await _record(session, ctx=ctx, assignment=assignment, label=unit.name)
+    if lent:
+        await _ask_lender(session, ctx, assignment, unit)
+    return assignment
+
+
+async def _ask_lender(
+    session: AsyncSession, ctx: Context, assignment: Assignment, unit: Unit
+) -> None:
+    """Record the mutual-aid request; unanswered, it lapses like a page does."""
+    await mutual_aid.open_request(session, ctx=ctx, assignment=assignment, unit=unit)
+    settings = await dispatch_service.get_settings(
+        session, department_id=assignment.department_id
+    )
+    await job_service.schedule(
+        session,
+        kind=mutual_aid.EXPIRE_JOB,
+        due_at=assignment.dispatched_at + timedelta(seconds=settings.ack_escalate_s),
+        payload={"assignment_id": assignment.id},
+        department_id=assignment.department_id,
+    )
 
 
 def _main_capability(unit: Unit) -> str | None:
@@ -230,13 +299,14 @@ async def _free_unit(
     """Return the assignment's unit to available if it is still on that incident."""
     if assignment.unit_id is None:
         return
+    owner = assignment.provider_department_id or assignment.department_id
     unit = await unit_service.get_unit(
-        session, department_id=ctx.department_id, unit_id=assignment.unit_id
+        session, department_id=owner, unit_id=assignment.unit_id
     )
     if unit.incident_id == assignment.incident_id and unit.status in COMMITTED:
         await unit_service.change_unit_status(
             session,
-            ctx=ctx,
+            ctx=Context(owner, ctx.actor),
             unit_id=unit.id,
             data=UnitStatusChange(status=UnitStatus.AVAILABLE),
         )
@@ -254,7 +324,7 @@ async def _close(
     await session.flush()
     await event_service.append(
         session,
-        ctx=ctx,
+        ctx=on_record(ctx, assignment),
         kind=kind,
         incident_id=assignment.incident_id,
         data={
@@ -283,13 +353,24 @@ async def acknowledge(
         return assignment
     if assignment.status not in LIVE:
         raise AssignmentClosed(f"assignment is {assignment.status}")
+    if assignment.status == A.REQUESTED:
+        raise AwaitingMutualAid(
+            "the lending department has not answered the mutual-aid request yet"
+        )
     if response is AckResponse.DECLINED:
-        await _free_unit(session, ctx, assignment)
-        await _close(session, ctx, assignment, "assignment.declined")
+        await release_declined(session, ctx=ctx, assignment=assignment)
         await escalate(session, ctx=ctx, assignment=assignment, cause="declined")
         return assignment
     await _mark_acknowledged(session, ctx, assignment, implicit=False)
     return assignment
+
+
+async def release_declined(
+    session: AsyncSession, *, ctx: Context, assignment: Assignment
+) -> None:
+    """Close a declined assignment and free its unit (the caller escalates)."""
+    await _free_unit(session, ctx, assignment)
+    await _close(session, ctx, assignment, "assignment.declined")
 
 
 async def _mark_acknowledged(
@@ -299,7 +380,7 @@ async def _mark_acknowledged(
     await session.flush()
     await event_service.append(
         session,
-        ctx=ctx,
+        ctx=on_record(ctx, assignment),
         kind="assignment.acknowledged",
         incident_id=assignment.incident_id,
         data={
@@ -324,9 +405,26 @@ async def clear(
     )
     if assignment.status not in LIVE:
         raise AssignmentClosed(f"assignment is {assignment.status}")
+    await _withdraw_request(session, ctx, assignment)
     await _free_unit(session, ctx, assignment)
     await _close(session, ctx, assignment, "assignment.cleared")
     return assignment
+
+
+async def _withdraw_request(
+    session: AsyncSession, ctx: Context, assignment: Assignment
+) -> None:
+    """Clearing a mutual-aid assignment before its answer withdraws the request."""
+    if assignment.status != A.REQUESTED:
+        return
+    request = await mutual_aid.request_for(session, assignment)
+    if request is None or request.status != mutual_aid.AidStatus.PENDING:
+        return
+    mutual_aid.settle(
+        request, mutual_aid.AidStatus.WITHDRAWN, by=ctx.actor.id, at=clock.now()
+    )
+    await session.flush()
+    await mutual_aid.record_answer(session, ctx, request, "mutual_aid.withdrawn")
 
 
 async def clear_incident(
@@ -335,6 +433,7 @@ async def clear_incident(
     """Release every live assignment of an incident (before it closes)."""
     live = await dispatch_service.live_assignments(session, incident_id=incident_id)
     for assignment in live:
+        await _withdraw_request(session, ctx, assignment)
         await _free_unit(session, ctx, assignment)
         await _close(session, ctx, assignment, "assignment.cleared")
 
@@ -453,14 +552,12 @@ async def _replacement(
     if capability is None:
         return Recommendation(picks=[], shortfalls=[])
     live = await dispatch_service.live_assignments(session, incident_id=incident.id)
-    excluded = {a.unit_id for a in live} | {assignment.unit_id}
-    # Ask for as many as could be excluded, then drop those: the ranking is stable.
-    need = Need(capability, 1 + len(excluded))
-    found = await dispatch_service.recommend_needs(
-        session, incident=incident, needs=[need]
+    excluded = {a.unit_id for a in live if a.unit_id is not None}
+    if assignment.unit_id is not None:
+        excluded.add(assignment.unit_id)
+    return await dispatch_service.recommend_needs(
+        session, incident=incident, needs=[Need(capability, 1)], exclude=excluded
     )
-    picks = [p for p in found.picks if p.unit_id not in excluded][:1]
-    return Recommendation(picks=picks, shortfalls=[] if picks else found.shortfalls)
 
 
 async def escalate(
@@ -495,8 +592,6 @@ async def escalate(
             "shortfall": found.shortfalls[0].reason if found.shortfalls else None,
         },
     )
-    # TODO(#4): page the supervisor through messaging; until the messaging
-    # service exists the alert lives on the timeline only.
     await event_service.append(
         session,
         ctx=ctx,
@@ -507,6 +602,12 @@ async def escalate(
             "assignment_id": assignment.id,
             "cause": cause,
         },
+    )
+    await paging.alert_supervisor(
+        session,
+        ctx=ctx,
+        incident_id=incident.id,
+        text=f"An assignment was {cause}; it needs a decision.",
     )
     if pick is None or not await _auto_assigns(session, incident):
         return None

@@ -25,3 +25,23 @@ class AlreadyAssigned(Conflict):
 
 class AssignmentClosed(InvalidTransition):
     """The assignment was cleared or declined; nothing more can happen to it."""
+
+
+class LinkNotFound(NotFound):
+    pass
+
+
+class AlreadyLinked(Conflict):
+    pass
+
+
+class AidRequestNotFound(NotFound):
+    pass
+
+
+class AidRequestAnswered(InvalidTransition):
+    """The mutual-aid request was already accepted, declined or withdrawn."""
+
+
+class AwaitingMutualAid(Conflict):
+    """The assignment waits for the lending department's answer."""

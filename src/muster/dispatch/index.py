@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from muster.core.geo import EARTH_RADIUS_M
-from muster.dispatch.recommend import (
+from muster.dispatch.ranking import (
     KMH_PER_MS,
     STAFFED,
     Candidate,
@@ -32,8 +32,8 @@ from muster.dispatch.recommend import (
     has_home,
     is_fresh,
     rank,
-    recommend_with,
 )
+from muster.dispatch.recommend import recommend_with
 from muster.units.status import COMMITTED, UnitStatus
 
 Cell = tuple[int, int]

@@ -115,9 +115,7 @@ class Assignment(Base):
 class DepartmentLink(Base):
     """Mutual aid: ``department_id`` may ask ``partner_id`` for units.
 
-    TODO(#3): recommending a linked department's units when the own fall short,
-    and the request it accepts or declines, are not built yet; these two tables
-    are what that work will use.
+    Granted by ``partner_id`` (the lender); see ``muster.dispatch.mutual_aid``.
     """
 
     __tablename__ = "department_links"

@@ -7,7 +7,14 @@ from typing import Annotated, Any
 
 from pydantic import Field, model_validator
 
-from muster.core.schemas import Code, InputModel, OutputModel, ShortText, UpdateModel
+from muster.core.schemas import (
+    Code,
+    InputModel,
+    OutputModel,
+    ShortText,
+    Slug,
+    UpdateModel,
+)
 from muster.incidents.schemas import IncidentCreated
 
 Capability = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[a-z0-9_]+$")]
@@ -15,6 +22,7 @@ Point = Annotated[list[float], Field(min_length=2, max_length=2)]
 
 
 class AssignmentStatus(StrEnum):
+    REQUESTED = "requested"  # mutual aid: waits for the lending department
     PENDING = "pending"
     ACKNOWLEDGED = "acknowledged"
     DECLINED = "declined"
@@ -24,6 +32,7 @@ class AssignmentStatus(StrEnum):
 
 LIVE = frozenset(
     {
+        AssignmentStatus.REQUESTED,
         AssignmentStatus.PENDING,
         AssignmentStatus.ACKNOWLEDGED,
         AssignmentStatus.UNANSWERED,
@@ -118,6 +127,9 @@ class PickRead(OutputModel):
     eta_s: float
     distance_m: float
     reason: str
+    crew_size: int
+    department_id: str
+    mutual_aid: bool
 
 
 class ShortfallRead(OutputModel):
@@ -170,6 +182,7 @@ class AssignmentRead(OutputModel):
     incident_id: str
     unit_id: str | None
     member_id: str | None
+    provider_department_id: str | None
     alarm_level: int
     capability: str | None
     status: AssignmentStatus
@@ -209,3 +222,52 @@ class IncidentIntake(IncidentCreated):
 
     assignments: list[AssignmentRead] = []
     shortfalls: list[ShortfallRead] = []
+
+
+# Mutual aid ---------------------------------------------------------------------------
+
+
+class LinkCreate(InputModel):
+    """Let ``department`` (a slug) ask the caller's department for units."""
+
+    department: Slug
+
+
+class DepartmentRef(OutputModel):
+    id: str
+    slug: str
+    name: str
+
+
+class LinkRead(OutputModel):
+    id: str
+    department: DepartmentRef
+    partner: DepartmentRef
+    created_at: datetime
+
+
+class LinkList(OutputModel):
+    items: list[LinkRead]
+
+
+class AidDecline(InputModel):
+    reason: ShortText | None = None
+
+
+class AidRequestRead(OutputModel):
+    id: str
+    status: str
+    department: DepartmentRef
+    provider: DepartmentRef
+    incident_id: str
+    incident_number: str
+    unit_id: str
+    unit_name: str
+    assignment_id: str
+    created_at: datetime
+    answered_at: datetime | None
+
+
+class AidRequestList(OutputModel):
+    items: list[AidRequestRead]
+    next_cursor: str | None

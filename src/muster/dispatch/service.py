@@ -6,7 +6,9 @@ plan for an incident and turns its alarm level into needs.
 """
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from dataclasses import replace
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,9 +17,20 @@ from muster.core import clock
 from muster.core.errors import NotFound, check_version, field_error
 from muster.core.geo import contains
 from muster.core.pagination import PageRequest, keyset_page
+from muster.dispatch import mutual_aid
 from muster.dispatch.errors import NoResponsePlan, ResponsePlanNotFound
+from muster.dispatch.index import UnitIndex
+from muster.dispatch.merged import MergedSource
 from muster.dispatch.models import Assignment, DispatchSettings, ResponsePlan
-from muster.dispatch.recommend import Need, Recommendation, Rules
+from muster.dispatch.recommend import (
+    Need,
+    Pick,
+    Point,
+    Recommendation,
+    Rules,
+    Shortfall,
+    recommend_with,
+)
 from muster.dispatch.registry import REGISTRY
 from muster.dispatch.schemas import LIVE, ResponsePlanCreate, SettingsUpdate
 from muster.events import service as event_service
@@ -27,6 +40,9 @@ from muster.incidents import type_service
 from muster.incidents.models import Incident
 from muster.org import service as org_service
 from muster.units import service as unit_service
+from muster.units.models import Unit
+
+PEOPLE = "people"
 
 # Settings ----------------------------------------------------------------------------
 
@@ -196,16 +212,18 @@ async def _area_of(
 # Recommendation ----------------------------------------------------------------------
 
 
-def needs_of(plan: ResponsePlan, alarm: int) -> list[Need]:
-    """The needs of one alarm level. Raises ``NoResponsePlan`` if it has none.
-
-    TODO(#3): an alarm's ``min_people`` is stored but not yet checked against
-    the picked units' crews.
-    """
+def alarm_of(plan: ResponsePlan, alarm: int) -> dict[str, Any]:
+    """One alarm level of the plan. Raises ``NoResponsePlan`` if it has none."""
     for level in plan.alarms:
         if level["level"] == alarm:
-            return [Need(n["capability"], n["count"]) for n in level["needs"]]
+            return dict(level)
     raise NoResponsePlan(f"response plan {plan.name} has no alarm level {alarm}")
+
+
+def needs_of(plan: ResponsePlan, alarm: int) -> list[Need]:
+    """The needs of one alarm level. Raises ``NoResponsePlan`` if it has none."""
+    level = alarm_of(plan, alarm)
+    return [Need(n["capability"], n["count"]) for n in level["needs"]]
 
 
 def outstanding(needs: Sequence[Need], live: Sequence[Assignment]) -> list[Need]:
@@ -232,17 +250,119 @@ async def live_assignments(
     return (await session.scalars(query.order_by(Assignment.dispatched_at))).all()
 
 
-async def recommend_needs(
-    session: AsyncSession, *, incident: Incident, needs: Sequence[Need]
-) -> Recommendation:
-    """Rank the department's units for ``needs`` at the incident's location."""
-    settings = await get_settings(session, department_id=incident.department_id)
+async def _index(session: AsyncSession, department_id: str) -> UnitIndex:
     if unit_service.has_pending_changes(session):
-        index = await REGISTRY.snapshot(session, incident.department_id)
-    else:
-        index = await REGISTRY.index_for(session, incident.department_id)
+        return await REGISTRY.snapshot(session, department_id)
+    return await REGISTRY.index_for(session, department_id)
+
+
+async def recommend_needs(
+    session: AsyncSession,
+    *,
+    incident: Incident,
+    needs: Sequence[Need],
+    exclude: Collection[str] = (),
+) -> Recommendation:
+    """Rank the department's units for ``needs`` at the incident's location.
+
+    What the department's own units can't fill is looked for among the units
+    of departments that lend to it (mutual aid). Units in ``exclude`` are
+    never picked.
+    """
+    settings = await get_settings(session, department_id=incident.department_id)
+    index = await _index(session, incident.department_id)
     rules = Rules.from_settings(settings, clock.now())
-    return index.recommend(list(needs), (incident.lat, incident.lon), rules)
+    target = (incident.lat, incident.lon)
+    found = index.recommend(list(needs), target, rules, exclude)
+    if not found.shortfalls:
+        return found
+    return await _with_mutual_aid(session, incident, found, rules, exclude)
+
+
+async def _with_mutual_aid(
+    session: AsyncSession,
+    incident: Incident,
+    own: Recommendation,
+    rules: Rules,
+    exclude: Collection[str],
+) -> Recommendation:
+    partners = await mutual_aid.partners_of(session, incident.department_id)
+    if not partners:
+        return own
+    parts = []
+    for partner in partners:
+        settings = await get_settings(session, department_id=partner)
+        lender = Rules.from_settings(settings, rules.now)
+        parts.append(
+            (
+                await _index(session, partner),
+                replace(lender, max_radius_m=rules.max_radius_m),
+            )
+        )
+    needs = [Need(s.capability, s.missing) for s in own.shortfalls]
+    aid = recommend_with(
+        MergedSource(parts),
+        needs,
+        Point(incident.lat, incident.lon),
+        rules,
+        exclude={p.unit_id for p in own.picks} | set(exclude),
+    )
+    names = await mutual_aid.departments(session, set(partners))
+    picks = [_aid_pick(p, names[p.department_id].name) for p in aid.picks]
+    return Recommendation(
+        picks=own.picks + picks,
+        shortfalls=_still_short(own.shortfalls, aid.shortfalls),
+        cover=own.cover,
+    )
+
+
+def _aid_pick(pick: Pick, lender: str) -> Pick:
+    return replace(
+        pick, mutual_aid=True, reason=f"mutual aid from {lender}: {pick.reason}"
+    )
+
+
+def _still_short(own: Sequence[Shortfall], aid: Sequence[Shortfall]) -> list[Shortfall]:
+    """Own shortfalls that mutual aid could not fill either, with both reasons."""
+    left = list(aid)
+    result = []
+    for shortfall in own:
+        match = next((a for a in left if a.capability == shortfall.capability), None)
+        if match is None:
+            continue
+        left.remove(match)
+        reason = f"{shortfall.reason}; linked departments: {match.reason}"
+        result.append(Shortfall(shortfall.capability, match.missing, reason))
+    return result
+
+
+async def _people_on(session: AsyncSession, live: Sequence[Assignment]) -> int:
+    """Crew of the live units plus the people assigned in person."""
+    unit_ids = [a.unit_id for a in live if a.unit_id is not None]
+    members = sum(1 for a in live if a.member_id is not None)
+    if not unit_ids:
+        return members
+    crews = await session.scalars(select(Unit.crew_size).where(Unit.id.in_(unit_ids)))
+    return members + sum(crews)
+
+
+async def _check_people(
+    session: AsyncSession,
+    found: Recommendation,
+    live: Sequence[Assignment],
+    *,
+    alarm: int,
+    minimum: int,
+) -> Recommendation:
+    people = await _people_on(session, live) + sum(p.crew_size for p in found.picks)
+    if people >= minimum:
+        return found
+    reason = (
+        f"alarm {alarm} needs at least {minimum} people; the units assigned and"
+        f" picked carry {people}"
+    )
+    short = Shortfall(PEOPLE, minimum - people, reason)
+    return replace(found, shortfalls=[*found.shortfalls, short])
 
 
 async def recommend_alarm(
@@ -250,7 +370,9 @@ async def recommend_alarm(
 ) -> tuple[ResponsePlan, Recommendation]:
     """Fill what alarm ``alarm`` of the incident's plan still needs.
 
-    Raises ``IncidentNotFound`` or ``NoResponsePlan``.
+    Besides the units, the alarm's minimum of people (if it has one) is
+    checked against the crews assigned and picked; a gap is a shortfall of
+    ``people``. Raises ``IncidentNotFound`` or ``NoResponsePlan``.
     """
     incident = await incident_service.get_incident(
         session, department_id=department_id, incident_id=incident_id
@@ -260,6 +382,13 @@ async def recommend_alarm(
         raise NoResponsePlan(
             f"incident type {incident.incident_type.code} has no response plan here"
         )
+    level = alarm_of(plan, alarm)
     live = await live_assignments(session, incident_id=incident.id, alarm=alarm)
     needs = outstanding(needs_of(plan, alarm), live)
-    return plan, await recommend_needs(session, incident=incident, needs=needs)
+    found = await recommend_needs(session, incident=incident, needs=needs)
+    minimum = level.get("min_people")
+    if minimum:
+        found = await _check_people(
+            session, found, live, alarm=alarm, minimum=int(minimum)
+        )
+    return plan, found

@@ -17,13 +17,21 @@ A job runs in two steps, so that it runs exactly once in effect:
 
 A failure (``record_failure``) schedules a retry with exponential back-off;
 after ``MAX_ATTEMPTS`` the job is marked done with the last error kept.
+
+A recurring job (housekeeping such as pruning old rows) is one row per kind
+with a fixed id, so any number of instances can ask for it and only one row
+exists. It is never marked done: completing it, or giving up on a run, moves
+its due time on by its period.
 """
 
 import logging
+import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import or_, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from muster.core import clock
@@ -35,6 +43,8 @@ RETRY_BASE = timedelta(seconds=30)
 RETRY_CAP = timedelta(hours=1)
 _ERROR_LIMIT = 4000
 _MAX_DOUBLINGS = 20  # keeps the product inside timedelta's range
+_RECURRING_IDS = uuid.UUID("6f1c2d6e-4a53-4a8e-9b1e-3d0f5a7c9e21")
+EVERY_KEY = "every_s"
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +73,48 @@ async def schedule(
     session.add(job)
     await session.flush()
     return job
+
+
+def recurring_id(kind: str) -> str:
+    """The fixed id of the recurring job of ``kind``."""
+    return str(uuid.uuid5(_RECURRING_IDS, kind))
+
+
+async def ensure_recurring(
+    session: AsyncSession, *, kind: str, every: timedelta, now: datetime
+) -> None:
+    """Make sure the recurring job of ``kind`` exists, first due at ``now``.
+
+    Safe to call from every instance at every start: the row has a fixed id
+    and an existing one is left as it is (its period included). Flushes.
+    """
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = (
+        insert(Job)
+        .values(
+            id=recurring_id(kind),
+            kind=kind,
+            payload={EVERY_KEY: every.total_seconds()},
+            due_at=now,
+            attempts=0,
+            created_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["id"])
+    )
+    await session.execute(statement)
+
+
+def _period(job: Job) -> timedelta | None:
+    every = job.payload.get(EVERY_KEY) if job.id == recurring_id(job.kind) else None
+    return timedelta(seconds=float(every)) if every is not None else None
+
+
+def _next_period(job: Job, period: timedelta, now: datetime) -> None:
+    job.due_at = now + period
+    job.attempts = 0
+    job.claimed_by = None
+    job.claimed_until = None
 
 
 async def claim_due(
@@ -120,9 +172,14 @@ async def lock_claimed(
 
 
 async def complete(session: AsyncSession, *, job: Job, now: datetime) -> None:
-    """Mark a locked job done in the caller's transaction. Flushes."""
-    job.done_at = now
-    job.claimed_until = None
+    """Mark a locked job done (a recurring one: due again a period on). Flushes."""
+    period = _period(job)
+    if period is None:
+        job.done_at = now
+        job.claimed_until = None
+    else:
+        _next_period(job, period, now)
+        job.last_error = None
     await session.flush()
 
 
@@ -142,7 +199,10 @@ async def record_failure(
 
     job.last_error = error[:_ERROR_LIMIT]
     job.claimed_until = None
-    if job.attempts >= MAX_ATTEMPTS:
+    period = _period(job)
+    if job.attempts >= MAX_ATTEMPTS and period is not None:
+        _next_period(job, period, now)
+    elif job.attempts >= MAX_ATTEMPTS:
         job.done_at = now
     else:
         job.claimed_by = None
@@ -160,8 +220,6 @@ def retry_delay(attempts: int) -> timedelta:
 def _abandon_if_exhausted(job: Job, *, now: datetime) -> bool:
     if job.attempts < MAX_ATTEMPTS:
         return False
-    job.done_at = now
-    job.claimed_until = None
     job.last_error = (
         f"gave up: attempt {job.attempts} of {MAX_ATTEMPTS} never finished "
         f"(its worker stopped or lost the lease); last error: {job.last_error}"
@@ -170,4 +228,10 @@ def _abandon_if_exhausted(job: Job, *, now: datetime) -> bool:
         "job_abandoned",
         extra={"job_id": job.id, "kind": job.kind, "attempts": job.attempts},
     )
+    period = _period(job)
+    if period is not None:
+        _next_period(job, period, now)
+    else:
+        job.done_at = now
+        job.claimed_until = None
     return True

@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -34,8 +35,12 @@ class Worker:
     ``name`` is written on the jobs this worker leases and runs; give each
     live worker its own (host and process id) so the table says who holds
     what. Exactly-once does not depend on it: that rests on the row lock
-    and the done mark.
+    and the done mark. ``recurring`` names kinds (each with a handler) to run
+    every period; the worker makes sure their rows exist before its first
+    round. ``batch`` is how many jobs one claim leases.
     """
+
+    batch = 20
 
     def __init__(
         self,
@@ -44,13 +49,14 @@ class Worker:
         *,
         name: str,
         poll_s: float = 1.0,
-        batch: int = 20,
+        recurring: Mapping[str, timedelta] | None = None,
     ) -> None:
         self.name = name
         self._sessions = sessions
         self._handlers = handlers
+        self._recurring = dict(recurring or {})
+        self._recurring_ready = not self._recurring
         self._poll_s = poll_s
-        self._batch = batch
 
     async def run_once(self) -> int:
         """Run every due job this worker can claim now; return how many ran.
@@ -60,12 +66,14 @@ class Worker:
         job, which is retried after a back-off or given up. Each job commits in
         its own transaction. Database errors outside a handler propagate.
         """
+        if not self._recurring_ready:
+            await self._ensure_recurring()
         ran = 0
         while True:
             jobs = await self._claim()
             for job in jobs:
                 ran += await self._run(job)
-            if len(jobs) < self._batch:
+            if len(jobs) < self.batch:
                 return ran
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -86,10 +94,18 @@ class Worker:
             logger.exception("worker_round_failed", extra={"worker": self.name})
             return 0
 
+    async def _ensure_recurring(self) -> None:
+        async with transaction(self._sessions) as session:
+            for kind, every in self._recurring.items():
+                await job_service.ensure_recurring(
+                    session, kind=kind, every=every, now=clock.now()
+                )
+        self._recurring_ready = True
+
     async def _claim(self) -> list[Job]:
         async with transaction(self._sessions) as session:
             return await job_service.claim_due(
-                session, worker=self.name, now=clock.now(), limit=self._batch
+                session, worker=self.name, now=clock.now(), limit=self.batch
             )
 
     async def _run(self, job: Job) -> int:

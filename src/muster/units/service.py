@@ -3,6 +3,10 @@
 A unit's status change locks its row, so two dispatchers can never commit
 one unit to two incidents: the second finds it committed and gets a conflict
 naming the incident it went to.
+
+Under mutual aid a unit may be committed to another department's incident
+(it is "lent"). Its status changes are then recorded on both records: on its
+own department's chain without the incident, and on the incident's timeline.
 """
 
 from collections.abc import Sequence
@@ -17,7 +21,6 @@ from muster.core.pagination import PageRequest, keyset_page
 from muster.events import service as event_service
 from muster.events.schemas import Context
 from muster.incidents import lifecycle_service
-from muster.incidents import service as incident_service
 from muster.incidents.lifecycle_service import UnitProgress
 from muster.incidents.models import Incident
 from muster.org import service as org_service
@@ -258,24 +261,43 @@ async def _refuse_if_committed_elsewhere(
 ) -> None:
     if unit.incident_id is None or incident_id in (None, unit.incident_id):
         return
-    current = await incident_service.get_incident(
-        session, department_id=unit.department_id, incident_id=unit.incident_id
-    )
+    # The unit's own incident id, so no department scope: a lent unit's
+    # incident belongs to the department it was lent to.
+    current = await session.get(Incident, unit.incident_id)
+    number = current.number if current is not None else unit.incident_id
     raise UnitCommitted(
-        f"unit {unit.name} is committed to incident {current.number}",
-        incident_id=current.id,
-        incident_number=current.number,
+        f"unit {unit.name} is committed to incident {number}",
+        incident_id=unit.incident_id,
+        incident_number=number,
     )
+
+
+async def _incident_department(
+    session: AsyncSession, unit: Unit, incident_id: str | None, lend_to: str | None
+) -> str:
+    """The department whose incident ``incident_id`` is, as far as the unit may go.
+
+    The unit's current incident is trusted wherever it is; another incident
+    must be the unit's own department's or, when lending, ``lend_to``'s.
+    """
+    if incident_id is not None and incident_id == unit.incident_id:
+        found = await session.scalar(
+            select(Incident.department_id).where(Incident.id == incident_id)
+        )
+        if found is not None:
+            return found
+    return lend_to or unit.department_id
 
 
 async def _committing_incident(
-    session: AsyncSession, unit: Unit, data: UnitStatusChange
+    session: AsyncSession, unit: Unit, data: UnitStatusChange, lend_to: str | None
 ) -> Incident:
     incident_id = data.incident_id or unit.incident_id
     if incident_id is None:
         raise field_error("incident_id", f"status {data.status} needs an incident")
+    department_id = await _incident_department(session, unit, incident_id, lend_to)
     return await lifecycle_service.get_open_incident(
-        session, department_id=unit.department_id, incident_id=incident_id
+        session, department_id=department_id, incident_id=incident_id
     )
 
 
@@ -297,6 +319,32 @@ async def change_unit_status(
         session, department_id=ctx.department_id, unit_id=unit_id, for_update=True
     )
     check_version(unit.version, expected_version)
+    return await _change(session, ctx, unit, data, None)
+
+
+async def lend_unit(
+    session: AsyncSession, *, ctx: Context, unit: Unit, incident_id: str
+) -> Unit:
+    """Commit another department's unit to an incident of ``ctx``'s (mutual aid).
+
+    The caller has checked that the unit's department lends to ``ctx``'s.
+    Raises as ``change_unit_status`` does.
+    """
+    locked = await get_unit(
+        session, department_id=unit.department_id, unit_id=unit.id, for_update=True
+    )
+    data = UnitStatusChange(status=S.DISPATCHED, incident_id=incident_id)
+    own = Context(unit.department_id, ctx.actor)
+    return await _change(session, own, locked, data, ctx.department_id)
+
+
+async def _change(
+    session: AsyncSession,
+    ctx: Context,
+    unit: Unit,
+    data: UnitStatusChange,
+    lend_to: str | None,
+) -> Unit:
     current, target = UnitStatus(unit.status), data.status
     if current == target and data.incident_id in (None, unit.incident_id):
         return unit
@@ -308,7 +356,9 @@ async def change_unit_status(
             current_status=current,
         )
     incident = (
-        await _committing_incident(session, unit, data) if target in COMMITTED else None
+        await _committing_incident(session, unit, data, lend_to)
+        if target in COMMITTED
+        else None
     )
     at = data.at or clock.now()
     previous_incident = unit.incident_id
@@ -321,20 +371,25 @@ async def change_unit_status(
     unit.updated_at = clock.now()
     mark_changed(session)
     await session.flush()
-    await event_service.append(
-        session,
-        ctx=ctx,
-        kind="unit.status_changed",
-        incident_id=unit.incident_id or previous_incident,
-        data={
-            "unit_id": unit.id,
-            "unit": unit.name,
-            "from": current,
-            "to": target,
-            "at": at,
-            "lat": data.lat,
-            "lon": data.lon,
-        },
+    change = {
+        "unit_id": unit.id,
+        "unit": unit.name,
+        "from": current,
+        "to": target,
+        "at": at,
+        "lat": data.lat,
+        "lon": data.lon,
+    }
+    if incident is not None:
+        owner: str | None = incident.department_id
+    elif previous_incident is not None:
+        owner = await session.scalar(
+            select(Incident.department_id).where(Incident.id == previous_incident)
+        )
+    else:
+        owner = None
+    await _record_status(
+        session, ctx, unit, (unit.incident_id or previous_incident, owner), change
     )
     if incident is not None and target in _PROGRESS:
         await lifecycle_service.record_unit_progress(
@@ -376,3 +431,35 @@ async def change_unit_staffing(
         data={"unit_id": unit.id, "unit": unit.name, "from": before, "to": after},
     )
     return unit
+
+
+async def _record_status(
+    session: AsyncSession,
+    ctx: Context,
+    unit: Unit,
+    incident: tuple[str | None, str | None],
+    change: dict[str, Any],
+) -> None:
+    """Append the status change; a lent unit's goes on both departments' records.
+
+    ``incident`` is the incident's id and its department's.
+    """
+    incident_id, owner = incident
+    if incident_id is None or owner is None or owner == unit.department_id:
+        await event_service.append(
+            session,
+            ctx=ctx,
+            kind="unit.status_changed",
+            incident_id=incident_id,
+            data=change,
+        )
+        return
+    lent = {**change, "lent_to": owner, "lent_incident_id": incident_id}
+    await event_service.append(session, ctx=ctx, kind="unit.status_changed", data=lent)
+    await event_service.append(
+        session,
+        ctx=Context(owner, ctx.actor),
+        kind="unit.status_changed",
+        incident_id=incident_id,
+        data={**change, "mutual_aid_from": unit.department_id},
+    )

@@ -7,20 +7,36 @@ and replays the first response; if the first failed, its row rolled back
 with it and the retry runs afresh. So a 2xx is stored exactly when the work
 it reports was committed.
 
-TODO(#3): prune keys older than a day from the jobs worker once the jobs
-table exists; until then the table grows with every keyed POST.
+Keys are kept for ``KEY_RETENTION``: long enough for any client to give up
+retrying. The recurring ``PRUNE_JOB`` deletes older ones.
 """
 
 import hashlib
-from datetime import datetime
+import logging
+from datetime import datetime, timedelta
 
-from sqlalchemy import Integer, LargeBinary, String, Text, UniqueConstraint, select
+from sqlalchemy import (
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    delete,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
+from muster.core import clock
 from muster.core.db import Base, IdPk
+from muster.jobs.models import Job
 
 MAX_KEY_LENGTH = 200
+KEY_RETENTION = timedelta(days=1)
+PRUNE_JOB = "idempotency.prune"
+PRUNE_EVERY = timedelta(hours=1)
+
+logger = logging.getLogger(__name__)
 
 
 class IdempotencyRecord(Base):
@@ -52,3 +68,13 @@ async def find_record(
             IdempotencyRecord.scope == scope, IdempotencyRecord.key == key
         )
     )
+
+
+async def prune(session: AsyncSession, job: Job) -> None:
+    """Delete keys older than ``KEY_RETENTION`` (the recurring ``PRUNE_JOB``)."""
+    cutoff = clock.now() - KEY_RETENTION
+    result = await session.execute(
+        delete(IdempotencyRecord).where(IdempotencyRecord.created_at < cutoff)
+    )
+    deleted = getattr(result, "rowcount", 0)
+    logger.info("idempotency_keys_pruned", extra={"deleted": deleted, "job": job.id})
