@@ -3,11 +3,14 @@
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
 
+from muster.events.bus import volatile_event
+from muster.live.api import _sse_message
 from muster.web.app import create_app
 from tests.factories.api import make_incident, make_incident_type
 from tests.factories.extra import assert_problem
@@ -127,3 +130,15 @@ async def test_sse_sends_heartbeat_comments_when_idle(settings, sessions):
         await quiet.state.engine.dispose()
 
     assert line == ": heartbeat"
+
+
+def test_live_only_messages_carry_no_sse_id():
+    message = volatile_event(
+        "dept", kind="units.moved", at=datetime(2026, 1, 1, tzinfo=UTC), data={}
+    )
+
+    text = _sse_message(message)
+
+    assert not text.startswith("id:")
+    assert text.startswith("data: ")
+    assert '"seq":null' in text

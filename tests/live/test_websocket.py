@@ -7,7 +7,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from muster.org.roles import Role
-from tests.factories.api import make_incident, make_incident_type, post
+from tests.factories.api import make_incident, make_incident_type, make_unit, post
 from tests.factories.extra import colleague
 from tests.factories.org import Caller, make_caller
 from tests.live.conftest import WAIT_S, receive, receive_until
@@ -173,3 +173,36 @@ async def test_stream_token_without_roles_closes_4403(server, client, sessions):
     problem = await expect_refusal(url, 4403)
 
     assert problem["type"] == "/problems/forbidden"
+
+
+async def test_reported_positions_reach_clients_live_and_are_not_resumed(
+    server, client, sessions
+):
+    caller = await make_caller(sessions)
+    await make_incident_type(client, caller)
+    unit = await make_unit(client, caller)
+    report = {"items": [{"unit_id": unit["id"], "lat": 37.78, "lon": -122.41}]}
+    report["items"][0]["at"] = "2026-01-01T00:00:00Z"
+
+    async with connect(ws_url(server, caller, since=0)) as ws:
+        before = await receive_until(ws, "unit.created")
+        moved = await post(client, caller, "/locations", report)
+        assert moved.status_code == 200, moved.text
+        message = await receive(ws)
+        incident = await make_incident(client, caller)
+        after = await receive_until(ws, "incident.created", incident["id"])
+
+    assert message["kind"] == "units.moved"
+    assert message["seq"] is None
+    assert message["data"]["units"] == [
+        {
+            "unit_id": unit["id"],
+            "lat": 37.78,
+            "lon": -122.41,
+            "at": "2026-01-01T00:00:00Z",
+        }
+    ]
+    assert after[-1]["seq"] > before[-1]["seq"]
+    async with connect(ws_url(server, caller, since=before[-1]["seq"])) as ws:
+        resumed = await receive_until(ws, "incident.created", incident["id"])
+    assert all(event["seq"] is not None for event in resumed)

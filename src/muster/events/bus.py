@@ -13,6 +13,7 @@ import json
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 from pydantic_core import to_json
@@ -43,6 +44,30 @@ class LiveEvent:
 
 
 Deliver = Callable[[LiveEvent], None]
+
+VOLATILE_SEQ = 0
+"""The ``seq`` of a live-only message: not in the log, never resumed or repeated."""
+
+
+def volatile_event(
+    department_id: str, *, kind: str, at: datetime, data: dict[str, Any]
+) -> LiveEvent:
+    """A live-only message (a unit's new position, say): sent once to whoever
+    listens now, with ``"seq": null``; a client that reconnects reloads state."""
+    body = {
+        "seq": None,
+        "at": at,
+        "kind": kind,
+        "incident_id": None,
+        "actor": None,
+        "data": data,
+    }
+    return LiveEvent(
+        department_id=department_id,
+        seq=VOLATILE_SEQ,
+        incident_id=None,
+        wire=to_json(body).decode(),
+    )
 
 
 def live_event(content: EventContent) -> LiveEvent:

@@ -19,7 +19,7 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction
 
-from muster.events.bus import Bus, live_event
+from muster.events.bus import Bus, LiveEvent, live_event
 from muster.events.schemas import EventContent
 
 logger = logging.getLogger(__name__)
@@ -33,7 +33,7 @@ class Publisher:
 
     def __init__(self, bus: Bus) -> None:
         self._bus = bus
-        self._outbox: deque[EventContent] = deque()
+        self._outbox: deque[EventContent | LiveEvent] = deque()
         self._wakeup = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -41,7 +41,7 @@ class Publisher:
         """``info`` for a sessionmaker whose sessions publish through this."""
         return {PUBLISHER_KEY: self}
 
-    def enqueue(self, contents: list[EventContent]) -> None:
+    def enqueue(self, contents: list[EventContent | LiveEvent]) -> None:
         """Called after a commit; never blocks and never raises into the caller."""
         if self._task is None:
             return  # not serving: nobody in this process listens
@@ -70,7 +70,10 @@ class Publisher:
     async def _flush(self) -> None:
         if not self._outbox:
             return
-        batch = [live_event(content) for content in self._outbox]
+        batch = [
+            live_event(item) if isinstance(item, EventContent) else item
+            for item in self._outbox
+        ]
         self._outbox.clear()
         try:
             await self._bus.publish(batch)
@@ -91,11 +94,18 @@ def capture(session: AsyncSession, content: EventContent) -> None:
         info.setdefault(_PENDING_KEY, []).append(content)
 
 
+def capture_live_only(session: AsyncSession, message: LiveEvent) -> None:
+    """Remember a live-only message (see ``bus.volatile_event``) until commit."""
+    info = session.info
+    if PUBLISHER_KEY in info:
+        info.setdefault(_PENDING_KEY, []).append(message)
+
+
 @event.listens_for(PublishingSession, "after_commit")
 def _publish_committed(session: Session) -> None:
     if session.in_nested_transaction():
         return  # a savepoint was released; the outer transaction may still fail
-    pending: list[EventContent] = session.info.pop(_PENDING_KEY, [])
+    pending: list[EventContent | LiveEvent] = session.info.pop(_PENDING_KEY, [])
     publisher: Publisher | None = session.info.get(PUBLISHER_KEY)
     if pending and publisher is not None:
         publisher.enqueue(pending)

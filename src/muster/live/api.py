@@ -27,6 +27,7 @@ from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from muster.core import errors
 from muster.core.settings import Settings
+from muster.events.bus import VOLATILE_SEQ, LiveEvent
 from muster.live.stream import Stream, authorize_stream
 
 logger = logging.getLogger(__name__)
@@ -106,7 +107,7 @@ async def _sse_body(stream: Stream, heartbeat_s: float) -> AsyncIterator[str]:
             if not batch:
                 yield ": heartbeat\n\n"
                 continue
-            yield "".join(f"id: {event.seq}\ndata: {event.wire}\n\n" for event in batch)
+            yield "".join(_sse_message(event) for event in batch)
 
 
 @router.websocket("/stream")
@@ -213,3 +214,10 @@ async def _refuse(websocket: WebSocket, exc: errors.MusterError) -> None:
         await websocket.send_json(body)
         # A close reason is limited to 123 bytes; the message above has the detail.
         await websocket.close(4000 + int(body["status"]), str(body["title"])[:100])
+
+
+def _sse_message(event: LiveEvent) -> str:
+    """One SSE message; live-only ones carry no id, so a resume never counts them."""
+    if event.seq == VOLATILE_SEQ:
+        return f"data: {event.wire}\n\n"
+    return f"id: {event.seq}\ndata: {event.wire}\n\n"

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from muster.events import service as event_service
-from muster.events.bus import LiveEvent, live_event_of_row
+from muster.events.bus import VOLATILE_SEQ, LiveEvent, live_event_of_row
 
 logger = logging.getLogger(__name__)
 
@@ -131,6 +131,9 @@ class Hub:
     async def _pass_on(self) -> None:
         while self._inbox:
             event = self._inbox.popleft()
+            if event.seq == VOLATILE_SEQ:
+                self._offer(event)
+                continue
             if event.seq <= self.last_seq:
                 continue
             if event.seq > self.last_seq + 1:
@@ -158,6 +161,9 @@ class Hub:
 
     def _emit(self, event: LiveEvent) -> None:
         self.last_seq = event.seq
+        self._offer(event)
+
+    def _offer(self, event: LiveEvent) -> None:
         for subscriber in self.subscribers:
             subscriber.offer(event)
 

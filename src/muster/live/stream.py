@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from muster.core.errors import PermissionDenied, Unauthenticated, ValidationFailed
 from muster.events import service as event_service
-from muster.events.bus import LiveEvent, live_event_of_row
+from muster.events.bus import VOLATILE_SEQ, LiveEvent, live_event_of_row
 from muster.incidents import service as incident_service
 from muster.live.hub import LOG_BATCH, Hub, Hubs, Subscriber
 from muster.org import service as org_service
@@ -130,9 +130,13 @@ class Stream:
                 # Events were dropped; those taken may follow a gap. The log has all.
                 self._reading_log = True
                 continue
-            fresh = [event for event in items if event.seq > self._last]
+            fresh = [
+                event
+                for event in items
+                if event.seq == VOLATILE_SEQ or event.seq > self._last
+            ]
             if fresh or not items:
-                self._last = fresh[-1].seq if fresh else self._last
+                self._last = max([self._last, *(e.seq for e in fresh)])
                 return fresh
 
     def _subscriber(self) -> Subscriber:

@@ -13,8 +13,9 @@ them, when they arrived) and is pruned after a retention period, which the
 append-only event log could not honour; and one event per batch would make
 every batch of a department queue on its event chain.
 
-TODO(#4): publish the moves to live clients once the department stream exists;
-they will need a feed beside the event log, since positions stay out of it.
+The moves still reach live clients at once: each committed batch sends one
+live-only ``units.moved`` message on the department stream (not in the log, so
+not resumed; a reconnecting client reloads the units).
 """
 
 import logging
@@ -42,6 +43,8 @@ from muster.core.db import UTCDateTime
 from muster.core.errors import ValidationFailed
 from muster.core.ids import new_id, new_ids
 from muster.core.pagination import decode_cursor, encode_cursor
+from muster.events.bus import volatile_event
+from muster.events.publisher import capture_live_only
 from muster.events.schemas import Context
 from muster.org import service as org_service
 from muster.org.models import Membership
@@ -292,7 +295,32 @@ async def report_positions(
         await _MOVE_UNIT.execute(session, unit_moves)
         unit_service.mark_changed(session)
     member_moves = await _move_members(session, ctx, items, member_ids, now)
+    _announce(session, ctx, unit_moves, now)
     return Outcome(accepted=len(items), moved=len(unit_moves) + member_moves)
+
+
+def _announce(
+    session: AsyncSession,
+    ctx: Context,
+    moves: Sequence[Mapping[str, Any]],
+    now: datetime,
+) -> None:
+    """Tell live clients where the moved units now are, once the batch commits."""
+    if not moves:
+        return
+    units = [
+        {
+            "unit_id": move["subject"],
+            "lat": move["new_lat"],
+            "lon": move["new_lon"],
+            "at": move["new_at"],
+        }
+        for move in moves
+    ]
+    message = volatile_event(
+        ctx.department_id, kind="units.moved", at=now, data={"units": units}
+    )
+    capture_live_only(session, message)
 
 
 async def _move_members(
