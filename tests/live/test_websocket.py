@@ -1,5 +1,6 @@
 """The department stream over WebSocket: live events, resume, filters, refusals."""
 
+import asyncio
 import json
 
 import pytest
@@ -7,10 +8,11 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from muster.org.roles import Role
+from muster.web.app import create_app
 from tests.factories.api import make_incident, make_incident_type, make_unit, post
 from tests.factories.extra import colleague
 from tests.factories.org import Caller, make_caller
-from tests.live.conftest import WAIT_S, receive, receive_until
+from tests.live.conftest import WAIT_S, receive, receive_until, serving
 
 
 def ws_url(server: str, caller: Caller, **params: str | int) -> str:
@@ -206,3 +208,25 @@ async def test_reported_positions_reach_clients_live_and_are_not_resumed(
     async with connect(ws_url(server, caller, since=before[-1]["seq"])) as ws:
         resumed = await receive_until(ws, "incident.created", incident["id"])
     assert all(event["seq"] is not None for event in resumed)
+
+
+async def test_stream_ends_once_its_token_is_revoked(client, sessions, settings):
+    caller = await make_caller(sessions)
+    quick = create_app(settings.model_copy(update={"live_reauth_s": 0.05}))
+    try:
+        async with (
+            serving(quick) as address,
+            connect(ws_url(address, caller)) as ws,
+        ):
+            logout = await post(client, caller, "/auth/logout", {})
+            assert logout.status_code == 204, logout.text
+            async with asyncio.timeout(WAIT_S):
+                problem = json.loads(await ws.recv())
+                with pytest.raises(ConnectionClosed) as closed:
+                    await ws.recv()
+    finally:
+        await quick.state.engine.dispose()
+
+    assert problem["status"] == 401
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 4401

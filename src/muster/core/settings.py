@@ -46,6 +46,7 @@ class Settings(BaseSettings):
     live_queue_size: int = Field(default=1000, ge=1)
     live_poll_s: float = Field(default=5.0, gt=0)
     live_heartbeat_s: float = Field(default=15.0, gt=0)
+    live_reauth_s: float = Field(default=60.0, gt=0)
 
     smtp_host: str | None = None
     smtp_port: int = Field(default=25, ge=1, le=65535)

@@ -69,6 +69,8 @@ def _kind_of(candidate: Candidate) -> _Kind | None:
 def _least_mobilisation_s(kind: _Kind, rules: Rules) -> float:
     """A lower bound of ``recommend.mobilisation_s`` over a layer's units."""
     if kind is _Kind.ON_CALL:
+        if rules.crew_etas:  # a crew already on its way may beat the delay
+            return min(rules.turnout_s, rules.crew_callback_s)
         return rules.crew_callback_s
     if kind is _Kind.COMMITTED:
         return min(rules.turnout_s, rules.crew_callback_s)

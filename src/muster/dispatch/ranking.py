@@ -4,7 +4,7 @@ protocol that both the full scan and the spatial index answer. Pure: no
 database, no clock.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -50,7 +50,12 @@ class Candidate:
 
 @dataclass(frozen=True, slots=True)
 class Rules:
-    """A department's dispatch settings at one moment (``now``)."""
+    """A department's dispatch settings at one moment (``now``).
+
+    ``crew_etas`` holds, per station, when the members responding to it expect
+    to arrive (earliest first): an on-call unit there can roll once enough of
+    them are in.
+    """
 
     now: datetime
     turnout_s: float = 60.0
@@ -60,6 +65,9 @@ class Rules:
     position_max_age_s: float = 300.0
     allow_returning: bool = False
     max_radius_m: float | None = None
+    crew_etas: Mapping[str, tuple[datetime, ...]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
     fresh_since: datetime = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -72,9 +80,15 @@ class Rules:
         object.__setattr__(self, "fresh_since", since)
 
     @classmethod
-    def from_settings(cls, settings: DispatchSettings, now: datetime) -> "Rules":
+    def from_settings(
+        cls,
+        settings: DispatchSettings,
+        now: datetime,
+        crew_etas: Mapping[str, tuple[datetime, ...]] | None = None,
+    ) -> "Rules":
         return cls(
             now=now,
+            crew_etas=crew_etas or {},
             turnout_s=settings.turnout_s,
             crew_callback_s=settings.crew_callback_s,
             default_speed_kmh=settings.default_speed_kmh,
@@ -256,10 +270,25 @@ def calls_crew_in(candidate: Candidate) -> bool:
     return candidate.staffing != STAFFED and candidate.status != UnitStatus.RETURNING
 
 
+def crew_wait_s(candidate: Candidate, rules: Rules) -> float | None:
+    """Seconds until enough of a called-in crew has reported it will be at the
+    unit's station (its crew size, at least one); None when too few have."""
+    if candidate.station_id is None:
+        return None
+    etas = rules.crew_etas.get(candidate.station_id, ())
+    needed = max(1, candidate.crew_size)
+    if len(etas) < needed:
+        return None
+    return max(0.0, (etas[needed - 1] - rules.now).total_seconds())
+
+
 def mobilisation_s(candidate: Candidate, rules: Rules) -> float:
-    # TODO(#4): a crew that must come in should count from its members' reported
-    # ETAs once personnel status exists; until then the configured delay.
-    return rules.crew_callback_s if calls_crew_in(candidate) else rules.turnout_s
+    """Turnout for a crew at hand; for one that must come in, its members'
+    reported arrival plus turnout, or the configured call-in delay."""
+    if not calls_crew_in(candidate):
+        return rules.turnout_s
+    wait = crew_wait_s(candidate, rules)
+    return rules.crew_callback_s if wait is None else wait + rules.turnout_s
 
 
 def speed_kmh(candidate: Candidate, rules: Rules) -> float:

@@ -31,6 +31,7 @@ from muster.dispatch.ranking import (
     UnitSource,
     assess,
     calls_crew_in,
+    crew_wait_s,
     has_place,
     in_pool,
     is_eligible,
@@ -180,7 +181,8 @@ def _pick_reason(candidate: Candidate, assessment: Assessment, rules: Rules) -> 
     origin = _origin_phrase(candidate, assessment, rules)
     parts = [label, f"{_km(assessment.distance_m)} from {origin}"]
     if calls_crew_in(candidate):
-        parts.append("crew called in")
+        wait = crew_wait_s(candidate, rules)
+        parts.append("crew called in" if wait is None else f"crew in {_minutes(wait)}")
     parts.append(_minutes(assessment.eta_s))
     return ", ".join(parts)
 

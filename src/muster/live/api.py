@@ -17,18 +17,19 @@ import asyncio
 import contextlib
 import logging
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, WebSocket
 from fastapi.responses import StreamingResponse
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import HTTPConnection
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from muster.core import errors
 from muster.core.settings import Settings
 from muster.events.bus import VOLATILE_SEQ, LiveEvent
-from muster.live.stream import Stream, authorize_stream
+from muster.live.stream import Stream, authorize_stream, keep_authenticated
 
 logger = logging.getLogger(__name__)
 
@@ -91,23 +92,58 @@ async def stream_sse(
         since=resume,
     )
     settings: Settings = state.settings
+    guard = _guard(state.sessions, stream, _token(request), settings)
     return StreamingResponse(
-        _sse_body(stream, settings.live_heartbeat_s),
+        _sse_body(stream, settings.live_heartbeat_s, guard),
         media_type="text/event-stream",
         headers=_SSE_HEADERS,
     )
 
 
-async def _sse_body(stream: Stream, heartbeat_s: float) -> AsyncIterator[str]:
+def _guard(
+    sessions: async_sessionmaker[AsyncSession],
+    stream: Stream,
+    token: str | None,
+    settings: Settings,
+) -> Callable[[], Coroutine[Any, Any, None]]:
+    """What re-checks the stream's token while it is open."""
+
+    async def guard() -> None:
+        if token is not None:
+            await keep_authenticated(
+                sessions, stream, token=token, every_s=settings.live_reauth_s
+            )
+
+    return guard
+
+
+@contextlib.asynccontextmanager
+async def _guarded(
+    guard: Callable[[], Coroutine[Any, Any, None]],
+) -> AsyncIterator[None]:
+    task = asyncio.create_task(guard())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def _sse_body(
+    stream: Stream, heartbeat_s: float, guard: Callable[[], Coroutine[Any, Any, None]]
+) -> AsyncIterator[str]:
     # The subscription is taken here, inside the body: a body that never
     # starts (the client left first) then leaves nothing behind.
     yield "retry: 2000\n\n"
-    async with stream:
+    async with stream, _guarded(guard):
         while (batch := await stream.next_batch(timeout=heartbeat_s)) is not None:
             if not batch:
                 yield ": heartbeat\n\n"
                 continue
             yield "".join(_sse_message(event) for event in batch)
+    if stream.revoked:
+        yield "event: revoked\ndata: {}\n\n"
 
 
 @router.websocket("/stream")
@@ -133,7 +169,8 @@ async def stream_websocket(websocket: WebSocket) -> None:
         incident_id=incident_id,
         since=since,
     )
-    async with stream:
+    guard = _guard(state.sessions, stream, _token(websocket), state.settings)
+    async with stream, _guarded(guard):
         await _pump(websocket, stream)
 
 
@@ -172,6 +209,10 @@ async def _pump(websocket: WebSocket, stream: Stream) -> None:
         watcher.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await watcher
+    if stream.revoked:
+        expired = errors.Unauthenticated("the token was revoked or has expired")
+        await _refuse(websocket, expired)
+        return
     # The stream ended on our side (the server is stopping): say so.
     if websocket.client_state is WebSocketState.CONNECTED:
         with contextlib.suppress(WebSocketDisconnect, RuntimeError):

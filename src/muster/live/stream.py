@@ -8,6 +8,7 @@ queue overflowed) reads the log again from its last event.
 """
 
 import asyncio
+import logging
 from types import TracebackType
 from typing import Self
 
@@ -21,6 +22,8 @@ from muster.live.hub import LOG_BATCH, Hub, Hubs, Subscriber
 from muster.org import service as org_service
 from muster.org.principal import Principal
 from muster.org.roles import Permission
+
+logger = logging.getLogger(__name__)
 
 
 async def authorize_stream(
@@ -37,9 +40,8 @@ async def authorize_stream(
     ``PermissionDenied``, ``IncidentNotFound`` (another department's incident
     too) and ``ValidationFailed`` (``since`` past the department's last event).
 
-    TODO(#4): a token revoked or expiring while its stream is open keeps the
-    stream until the client reconnects; checking it again would cost a query
-    per stream every so often.
+    A token revoked or expiring later ends the stream at the next check (see
+    ``keep_authenticated``).
     """
     if token is None:
         raise Unauthenticated(
@@ -87,6 +89,7 @@ class Stream:
         self._last = 0
         self._reading_log = False
         self._subscription: tuple[Hub, Subscriber] | None = None
+        self.revoked = False
 
     async def __aenter__(self) -> Self:
         hub, subscriber = await self._hubs.subscribe(
@@ -182,3 +185,26 @@ class Stream:
         if batch:
             self._last = batch[-1].seq
         return batch
+
+
+async def keep_authenticated(
+    sessions: async_sessionmaker[AsyncSession],
+    stream: "Stream",
+    *,
+    token: str,
+    every_s: float,
+) -> None:
+    """Check the stream's token every ``every_s`` seconds; end the stream (and
+    set ``stream.revoked``) once it no longer authenticates: revoked, expired,
+    or its member removed. A failed check for any other reason is retried."""
+    while True:
+        await asyncio.sleep(every_s)
+        try:
+            async with sessions() as session:
+                await org_service.authenticate(session, token)
+        except Unauthenticated:
+            stream.revoked = True
+            stream.close()
+            return
+        except Exception:
+            logger.warning("live_reauth_failed", exc_info=True)

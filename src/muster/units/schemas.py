@@ -21,9 +21,10 @@ from muster.units.status import UnitStatus
 
 # What ``unit_read`` assumes when the caller passes no threshold; the app passes
 # ``Settings.position_stale_s``, whose default this is.
-# TODO(#4): one threshold per department shared with dispatch's
-# ``position_max_age_s``; units cannot read dispatch settings (dispatch sits
-# above units), so until that setting moves down here the two are separate.
+# TODO(#6): one threshold per department shared with dispatch's
+# ``position_max_age_s``, set on the department settings page; units cannot
+# read dispatch settings (dispatch sits above units), so until that setting
+# moves down here a unit shown fresh may rank from its home station.
 DEFAULT_POSITION_STALE_S = 300.0
 
 Capability = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[a-z0-9_]+$")]
