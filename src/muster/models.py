@@ -17,14 +17,22 @@ from muster.incidents.models import (
     IncidentType,
 )
 from muster.jobs.models import Job
+from muster.messaging.models import (
+    ContactMethod,
+    Delivery,
+    Message,
+    NotificationEndpoint,
+)
 from muster.org.models import ApiToken, Department, Member, Membership, Station
-from muster.units.models import Unit, UnitType
+from muster.units.models import PersonnelStatus, PositionReport, Unit, UnitType
 from muster.web.idempotency import IdempotencyRecord
 
 __all__ = [
     "ApiToken",
     "Assignment",
     "Base",
+    "ContactMethod",
+    "Delivery",
     "Department",
     "DepartmentLink",
     "DispatchSettings",
@@ -39,7 +47,11 @@ __all__ = [
     "Job",
     "Member",
     "Membership",
+    "Message",
     "MutualAidRequest",
+    "NotificationEndpoint",
+    "PersonnelStatus",
+    "PositionReport",
     "ResponsePlan",
     "Station",
     "Unit",

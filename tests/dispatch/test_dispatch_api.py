@@ -6,7 +6,7 @@ from tests.factories.dispatch import (
     fire_at_city_hall,
     make_dispatch_department,
 )
-from tests.factories.extra import assert_problem, get, make_member
+from tests.factories.extra import assert_problem, get, make_member, make_station
 from tests.factories.org import make_caller
 
 
@@ -294,3 +294,37 @@ async def test_alarm_minimum_of_people_is_checked_against_crews(client, sessions
     assert [(s["capability"], s["missing"]) for s in after.json()["shortfalls"]] == [
         ("people", 1)
     ]
+
+
+async def test_on_call_unit_ranks_by_its_responding_crew(client, sessions):
+    caller = await make_caller(sessions)
+    station = await make_station(client, caller, lat=37.7795, lon=-122.4195)
+    kind = {"code": "ENGINE", "name": "Engine", "capabilities": ["engine"]}
+    await post(client, caller, "/unit-types", kind)
+    unit = await post(
+        client,
+        caller,
+        "/units",
+        {"name": "V1", "unit_type": "ENGINE", "station_id": station["id"]},
+    )
+    path = f"/units/{unit.json()['id']}/staffing"
+    staffing = await post(client, caller, path, {"staffing": "on_call", "crew_size": 1})
+    assert staffing.status_code == 200, staffing.text
+    member = await make_member(client, caller, station_id=station["id"])
+    await make_incident_type(client, caller, code="FIRE")
+    plan = {"level": 1, "needs": [{"capability": "engine", "count": 1}]}
+    await post(
+        client, caller, "/response-plans", {"incident_type": "FIRE", "alarms": [plan]}
+    )
+    incident = (await post(client, caller, "/incidents", fire_at_city_hall())).json()
+    recommendation = f"/incidents/{incident['id']}/recommendation"
+
+    before = (await get(client, caller, recommendation)).json()["picks"][0]
+    status = {"status": "responding", "incident_id": incident["id"], "eta_s": 120}
+    responding = await post(client, caller, f"/members/{member['id']}/status", status)
+    assert responding.status_code == 200, responding.text
+    after = (await get(client, caller, recommendation)).json()["picks"][0]
+
+    assert "crew called in" in before["reason"]
+    assert "crew in about 2 min" in after["reason"]
+    assert after["eta_s"] < before["eta_s"]

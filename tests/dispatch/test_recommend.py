@@ -464,3 +464,33 @@ def test_rules_from_settings_copies_every_setting():
 def test_rules_refuse_values_that_break_the_ranking(bad):
     with pytest.raises(ValueError, match="must"):
         Rules(now=NOW, **bad)
+
+
+def test_called_in_crew_counts_from_its_members_reported_arrival():
+    on_call = Candidate(
+        unit_id="id-V1",
+        name="V1",
+        department_id="dept",
+        capabilities=frozenset({"engine"}),
+        status="available",
+        lat=BASE.lat,
+        lon=BASE.lon,
+        position_at=NOW,
+        station_id="s1",
+        staffing="on_call",
+        crew_size=2,
+    )
+    coming = (NOW + timedelta(seconds=90), NOW + timedelta(seconds=150))
+    target = (BASE.lat, BASE.lon)
+
+    two = brute_force(
+        [on_call], ENGINE, target, replace(RULES, crew_etas={"s1": coming})
+    )
+    one = brute_force(
+        [on_call], ENGINE, target, replace(RULES, crew_etas={"s1": coming[:1]})
+    )
+
+    assert two.picks[0].eta_s == pytest.approx(150 + RULES.turnout_s)
+    assert "crew in about 2 min" in two.picks[0].reason
+    assert one.picks[0].eta_s == pytest.approx(RULES.crew_callback_s)
+    assert "crew called in" in one.picks[0].reason

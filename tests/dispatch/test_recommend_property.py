@@ -60,6 +60,14 @@ def points(region: Region) -> st.SearchStrategy[Point]:
     return st.one_of(lattice, anywhere)
 
 
+# Called-in crews on their way to stations s0..s3 (seconds from now; past ones too).
+CREW_ETAS = st.dictionaries(
+    st.sampled_from(["s0", "s1", "s2", "s3"]),
+    st.lists(st.sampled_from([-30, 0, 45, 200, 900]), max_size=5).map(
+        lambda seconds: tuple(sorted(NOW + timedelta(seconds=s) for s in seconds))
+    ),
+    max_size=4,
+)
 AGES = st.sampled_from([None, 0, 60, 120, 299, 300, 301, 3600])
 UNIT_NAMES = st.sampled_from(NAMES)
 UNIT_CAPABILITIES = st.frozensets(st.sampled_from(CAPABILITIES), max_size=3)
@@ -102,6 +110,7 @@ def candidates(
         station_id=f"s{station}" if station is not None else None,
         station_code=f"S{station}" if station is not None else None,
         staffing=draw(STAFFING),
+        crew_size=draw(st.integers(0, 3)),
         speed_kmh=draw(SPEEDS),
     )
 
@@ -118,6 +127,7 @@ def rules(draw: st.DrawFn) -> Rules:
         position_max_age_s=draw(st.sampled_from([120, 300])),
         allow_returning=draw(st.booleans()),
         max_radius_m=draw(st.sampled_from([None, None, 500.0, 5_000.0, 30_000.0])),
+        crew_etas=draw(CREW_ETAS),
     )
 
 

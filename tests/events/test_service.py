@@ -20,3 +20,9 @@ async def test_verify_without_chain_raises(sessions):
     async with transaction(sessions) as session:
         with pytest.raises(ChainHeadMissing):
             await event_service.verify_chain(session, department_id="nowhere")
+
+
+async def test_last_seq_without_chain_raises(sessions):
+    async with sessions() as session:
+        with pytest.raises(ChainHeadMissing):
+            await event_service.last_seq(session, department_id="nowhere")

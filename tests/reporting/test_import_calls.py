@@ -20,9 +20,7 @@ from tests.factories.org import make_department
 
 DATA = Path(__file__).parent / "data"
 REPO = Path(__file__).resolve().parents[2]
-REAL_FILE = (
-    REPO.parent / "shared/data/sffd-calls-2016/Fire_Department_Calls_for_Service.csv"
-)
+REAL_FILE = REPO / "data/sffd-calls-2016/Fire_Department_Calls_for_Service.csv"
 LA = ZoneInfo("America/Los_Angeles")
 ACTOR = Actor(name="import test")
 

@@ -8,7 +8,7 @@ from muster.core import clock
 from muster.core.db import transaction
 from muster.incidents.models import Incident
 from muster.jobs.worker import Worker
-from muster.web.app import JOB_HANDLERS, RECURRING_JOBS
+from muster.web.app import RECURRING_JOBS, job_handlers
 from muster.web.idempotency import KEY_RETENTION, IdempotencyRecord
 from tests.factories.api import incident_body, make_incident_type, post
 from tests.factories.org import make_caller
@@ -100,7 +100,7 @@ async def test_overlong_key_is_400(client, sessions):
     assert response.status_code == 400
 
 
-async def test_worker_prunes_keys_older_than_the_retention(client, sessions):
+async def test_worker_prunes_keys_older_than_the_retention(client, sessions, settings):
     caller = await make_caller(sessions)
     await make_incident_type(client, caller)
     for key in ("old", "recent"):
@@ -113,9 +113,11 @@ async def test_worker_prunes_keys_older_than_the_retention(client, sessions):
             .where(IdempotencyRecord.key == "old")
             .values(created_at=clock.now() - KEY_RETENTION - timedelta(minutes=1))
         )
-    worker = Worker(sessions, JOB_HANDLERS, name="w", recurring=RECURRING_JOBS)
+    worker = Worker(
+        sessions, job_handlers(settings), name="w", recurring=RECURRING_JOBS
+    )
 
-    assert await worker.run_once() == 1
+    assert await worker.run_once() == len(RECURRING_JOBS)
 
     async with transaction(sessions) as session:
         keys = (await session.scalars(select(IdempotencyRecord.key))).all()

@@ -8,11 +8,11 @@ import socket
 from muster.cli.common import load_settings
 from muster.core.db import create_engine, create_sessionmaker
 from muster.jobs.worker import Worker
-from muster.web.app import JOB_HANDLERS, RECURRING_JOBS
+from muster.web.app import RECURRING_JOBS, job_handlers
 
 
 def worker() -> None:
-    """Run due jobs (re-pages, escalations) until interrupted."""
+    """Run due jobs (pages, re-pages, escalations) until interrupted."""
     settings = load_settings()
 
     async def work() -> None:
@@ -24,7 +24,7 @@ def worker() -> None:
         name = f"{socket.gethostname()}:{os.getpid()}:worker"
         runner = Worker(
             create_sessionmaker(engine),
-            JOB_HANDLERS,
+            job_handlers(settings),
             name=name,
             poll_s=settings.jobs_poll_s,
             recurring=RECURRING_JOBS,

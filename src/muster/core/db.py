@@ -107,8 +107,13 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+def create_sessionmaker(
+    engine: AsyncEngine, **options: Any
+) -> async_sessionmaker[AsyncSession]:
+    """Sessions on ``engine``; ``options`` go to SQLAlchemy (``info``, classes)."""
+    return async_sessionmaker(
+        engine, expire_on_commit=False, autoflush=False, **options
+    )
 
 
 @asynccontextmanager

@@ -23,7 +23,8 @@ class Settings(BaseSettings):
 
     env: Environment = Environment.DEVELOPMENT
     database_url: str = "sqlite+aiosqlite:///./muster.db"
-    bus_url: str | None = None
+    bus_url: str | None = Field(default=None, pattern=r"^$|^(redis|rediss|unix)://")
+    bus_prefix: str = Field(default="muster", min_length=1, max_length=100)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     secret_key: SecretStr = SecretStr(_DEV_SECRET)
@@ -50,6 +51,21 @@ class Settings(BaseSettings):
     report_shift_hours: int = Field(default=24, ge=1, le=24)
     report_shift_anchor: date = date(2026, 1, 1)
     report_shift_change_hour: int = Field(default=8, ge=0, le=23)
+    position_retention_days: int = Field(default=30, ge=1)
+    position_stale_s: int = Field(default=300, ge=10)
+    live_queue_size: int = Field(default=1000, ge=1)
+    live_poll_s: float = Field(default=5.0, gt=0)
+    live_heartbeat_s: float = Field(default=15.0, gt=0)
+    live_reauth_s: float = Field(default=60.0, gt=0)
+
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_from: str = "muster@localhost"
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    send_timeout_s: float = Field(default=10.0, gt=0)
+    inbound_max_bytes: int = Field(default=64 * 1024, ge=1024)
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Self:

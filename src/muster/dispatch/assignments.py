@@ -28,11 +28,13 @@ from muster.dispatch.models import Assignment
 from muster.dispatch.recommend import Need, Pick, Recommendation
 from muster.dispatch.schemas import LIVE, AckResponse, AssignmentStatus
 from muster.events import service as event_service
-from muster.events.schemas import Context
+from muster.events.schemas import Actor, Context
 from muster.incidents import lifecycle_service
 from muster.incidents import service as incident_service
 from muster.incidents.models import Incident
 from muster.jobs import service as job_service
+from muster.messaging import paging
+from muster.messaging.schemas import Page
 from muster.org import service as org_service
 from muster.units import service as unit_service
 from muster.units.models import Unit
@@ -143,12 +145,32 @@ async def _record(
     )
     if assignment.status == A.PENDING:
         await _schedule_timers(session, assignment, assignment.dispatched_at)
+        await page(session, ctx=ctx, assignment=assignment)
     return assignment
 
 
 async def schedule_timers(session: AsyncSession, assignment: Assignment) -> None:
     """Start the acknowledgement timers from now (an accepted mutual-aid unit)."""
     await _schedule_timers(session, assignment, clock.now())
+    ctx = Context(assignment.department_id, Actor.system("dispatch"))
+    await page(session, ctx=ctx, assignment=assignment)
+
+
+async def page(session: AsyncSession, *, ctx: Context, assignment: Assignment) -> None:
+    """Page the assignment's unit crew or member through messaging."""
+    await paging.page_assignment(
+        session,
+        ctx=on_record(ctx, assignment),
+        page=Page(
+            assignment_id=assignment.id,
+            incident_id=assignment.incident_id,
+            unit_id=assignment.unit_id,
+            unit_department_id=assignment.provider_department_id
+            or assignment.department_id,
+            member_id=assignment.member_id,
+            attempt=assignment.pages,
+        ),
+    )
 
 
 def _new_assignment(incident: Incident, **fields: object) -> Assignment:
@@ -570,8 +592,6 @@ async def escalate(
             "shortfall": found.shortfalls[0].reason if found.shortfalls else None,
         },
     )
-    # TODO(#4): page the supervisor through messaging; until the messaging
-    # service exists the alert lives on the timeline only.
     await event_service.append(
         session,
         ctx=ctx,
@@ -582,6 +602,12 @@ async def escalate(
             "assignment_id": assignment.id,
             "cause": cause,
         },
+    )
+    await paging.alert_supervisor(
+        session,
+        ctx=ctx,
+        incident_id=incident.id,
+        text=f"An assignment was {cause}; it needs a decision.",
     )
     if pick is None or not await _auto_assigns(session, incident):
         return None

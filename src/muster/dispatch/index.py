@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from muster.core.geo import EARTH_RADIUS_M
-from muster.dispatch.recommend import (
+from muster.dispatch.ranking import (
     KMH_PER_MS,
     STAFFED,
     Candidate,
@@ -32,8 +32,8 @@ from muster.dispatch.recommend import (
     has_home,
     is_fresh,
     rank,
-    recommend_with,
 )
+from muster.dispatch.recommend import recommend_with
 from muster.units.status import COMMITTED, UnitStatus
 
 Cell = tuple[int, int]
@@ -69,6 +69,8 @@ def _kind_of(candidate: Candidate) -> _Kind | None:
 def _least_mobilisation_s(kind: _Kind, rules: Rules) -> float:
     """A lower bound of ``recommend.mobilisation_s`` over a layer's units."""
     if kind is _Kind.ON_CALL:
+        if rules.crew_etas:  # a crew already on its way may beat the delay
+            return min(rules.turnout_s, rules.crew_callback_s)
         return rules.crew_callback_s
     if kind is _Kind.COMMITTED:
         return min(rules.turnout_s, rules.crew_callback_s)

@@ -17,7 +17,7 @@ from muster.core import clock
 from muster.core.errors import NotFound, check_version, field_error
 from muster.core.geo import contains
 from muster.core.pagination import PageRequest, keyset_page
-from muster.dispatch import mutual_aid
+from muster.dispatch import crews, mutual_aid
 from muster.dispatch.errors import NoResponsePlan, ResponsePlanNotFound
 from muster.dispatch.index import UnitIndex
 from muster.dispatch.merged import MergedSource
@@ -40,9 +40,6 @@ from muster.incidents import type_service
 from muster.incidents.models import Incident
 from muster.org import service as org_service
 from muster.units import service as unit_service
-from muster.units.models import Unit
-
-PEOPLE = "people"
 
 # Settings ----------------------------------------------------------------------------
 
@@ -271,7 +268,8 @@ async def recommend_needs(
     """
     settings = await get_settings(session, department_id=incident.department_id)
     index = await _index(session, incident.department_id)
-    rules = Rules.from_settings(settings, clock.now())
+    etas = await crews.crew_etas(session, incident.department_id)
+    rules = Rules.from_settings(settings, clock.now(), etas)
     target = (incident.lat, incident.lon)
     found = index.recommend(list(needs), target, rules, exclude)
     if not found.shortfalls:
@@ -292,7 +290,8 @@ async def _with_mutual_aid(
     parts = []
     for partner in partners:
         settings = await get_settings(session, department_id=partner)
-        lender = Rules.from_settings(settings, rules.now)
+        etas = await crews.crew_etas(session, partner)
+        lender = Rules.from_settings(settings, rules.now, etas)
         parts.append(
             (
                 await _index(session, partner),
@@ -336,35 +335,6 @@ def _still_short(own: Sequence[Shortfall], aid: Sequence[Shortfall]) -> list[Sho
     return result
 
 
-async def _people_on(session: AsyncSession, live: Sequence[Assignment]) -> int:
-    """Crew of the live units plus the people assigned in person."""
-    unit_ids = [a.unit_id for a in live if a.unit_id is not None]
-    members = sum(1 for a in live if a.member_id is not None)
-    if not unit_ids:
-        return members
-    crews = await session.scalars(select(Unit.crew_size).where(Unit.id.in_(unit_ids)))
-    return members + sum(crews)
-
-
-async def _check_people(
-    session: AsyncSession,
-    found: Recommendation,
-    live: Sequence[Assignment],
-    *,
-    alarm: int,
-    minimum: int,
-) -> Recommendation:
-    people = await _people_on(session, live) + sum(p.crew_size for p in found.picks)
-    if people >= minimum:
-        return found
-    reason = (
-        f"alarm {alarm} needs at least {minimum} people; the units assigned and"
-        f" picked carry {people}"
-    )
-    short = Shortfall(PEOPLE, minimum - people, reason)
-    return replace(found, shortfalls=[*found.shortfalls, short])
-
-
 async def recommend_alarm(
     session: AsyncSession, *, department_id: str, incident_id: str, alarm: int
 ) -> tuple[ResponsePlan, Recommendation]:
@@ -388,7 +358,7 @@ async def recommend_alarm(
     found = await recommend_needs(session, incident=incident, needs=needs)
     minimum = level.get("min_people")
     if minimum:
-        found = await _check_people(
+        found = await crews.check_people(
             session, found, live, alarm=alarm, minimum=int(minimum)
         )
     return plan, found

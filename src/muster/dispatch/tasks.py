@@ -41,7 +41,7 @@ async def repage(session: AsyncSession, job: Job) -> None:
     ctx, assignment = found
     assignment.pages += 1
     await session.flush()
-    # TODO(#4): send the page again through messaging; the timeline records it.
+    await assignment_service.page(session, ctx=ctx, assignment=assignment)
     await event_service.append(
         session,
         ctx=ctx,

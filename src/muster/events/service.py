@@ -23,6 +23,7 @@ from muster.core import clock
 from muster.core.ids import new_id
 from muster.events.errors import ChainHeadMissing
 from muster.events.models import GENESIS_HASH, Event, EventHead
+from muster.events.publisher import capture
 from muster.events.schemas import ChainReport, Context, EventContent
 
 _VERIFY_BATCH = 2000
@@ -101,7 +102,8 @@ async def append(
     """Append one event to the department's chain and return what was hashed.
 
     Takes the department's head lock until the transaction ends. Raises
-    ``ChainHeadMissing`` when the department has no chain.
+    ``ChainHeadMissing`` when the department has no chain. The event is
+    published to live streams once the transaction commits.
     """
     connection = await session.connection()
     row = (
@@ -128,6 +130,7 @@ async def append(
         **_fields(content),
     }
     await connection.execute(_INSERT_EVENT, values)
+    capture(session, content)
     return content
 
 
@@ -164,6 +167,18 @@ async def list_events(
         .limit(limit)
     )
     return (await session.scalars(query)).all()
+
+
+async def last_seq(session: AsyncSession, *, department_id: str) -> int:
+    """The department's last committed sequence number (0 for an empty chain).
+
+    Raises ``ChainHeadMissing`` when the department has no chain.
+    """
+    query = select(EventHead.last_seq).where(EventHead.department_id == department_id)
+    found = await session.scalar(query)
+    if found is None:
+        raise ChainHeadMissing(f"department {department_id} has no event chain")
+    return int(found)
 
 
 def _check_event(event: Event, *, expected_seq: int, prev_hash: str) -> str | None:

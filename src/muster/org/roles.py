@@ -22,6 +22,7 @@ class Permission(StrEnum):
     TYPE_MANAGE = "type_manage"
     DISPATCH_MANAGE = "dispatch_manage"
     TOKEN_MANAGE = "token_manage"  # noqa: S105 - a permission name, not a secret
+    CHANNEL_MANAGE = "channel_manage"
 
 
 _OPERATE = {

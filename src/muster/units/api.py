@@ -1,10 +1,11 @@
 """JSON routes for unit types and units."""
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
 
-from muster.core.http import IfMatchDep, PageDep, SessionDep
+from muster.core.http import IfMatchDep, PageDep, SessionDep, SettingsDep
 from muster.org.deps import Reader, require
 from muster.org.principal import Principal
 from muster.org.roles import Permission
@@ -49,46 +50,59 @@ async def create_unit_type(
     return UnitTypeRead.model_validate(unit_type)
 
 
+@dataclass(frozen=True)
+class UnitFilters:
+    status: Annotated[list[UnitStatus] | None, Query()] = None
+    station_id: str | None = None
+
+
 @router.get("/units")
 async def list_units(
     principal: Reader,
     session: SessionDep,
+    settings: SettingsDep,
     page: PageDep,
-    status: Annotated[list[UnitStatus] | None, Query()] = None,
-    station_id: str | None = None,
+    filters: Annotated[UnitFilters, Depends()],
 ) -> UnitList:
     units, next_cursor = await unit_service.list_units(
         session,
         department_id=principal.department_id,
-        status=status,
-        station_id=station_id,
+        status=filters.status,
+        station_id=filters.station_id,
         page=page,
     )
-    return UnitList(items=[unit_read(u) for u in units], next_cursor=next_cursor)
+    stale_s = settings.position_stale_s
+    return UnitList(
+        items=[unit_read(u, stale_after_s=stale_s) for u in units],
+        next_cursor=next_cursor,
+    )
 
 
 @router.post("/units", status_code=status.HTTP_201_CREATED)
 async def create_unit(
-    body: UnitCreate, principal: UnitAdmin, session: SessionDep
+    body: UnitCreate, principal: UnitAdmin, session: SessionDep, settings: SettingsDep
 ) -> UnitRead:
     unit = await unit_service.create_unit(session, ctx=principal.context, data=body)
-    return unit_read(unit)
+    return unit_read(unit, stale_after_s=settings.position_stale_s)
 
 
 @router.get("/units/{unit_id}")
-async def read_unit(unit_id: str, principal: Reader, session: SessionDep) -> UnitRead:
+async def read_unit(
+    unit_id: str, principal: Reader, session: SessionDep, settings: SettingsDep
+) -> UnitRead:
     unit = await unit_service.get_unit(
         session, department_id=principal.department_id, unit_id=unit_id
     )
-    return unit_read(unit)
+    return unit_read(unit, stale_after_s=settings.position_stale_s)
 
 
 @router.patch("/units/{unit_id}")
-async def update_unit(
+async def update_unit(  # noqa: PLR0913, PLR0917 - FastAPI injects each input as a parameter
     unit_id: str,
     body: UnitUpdate,
     principal: UnitAdmin,
     session: SessionDep,
+    settings: SettingsDep,
     version: IfMatchDep,
 ) -> UnitRead:
     unit = await unit_service.update_unit(
@@ -98,4 +112,4 @@ async def update_unit(
         data=body,
         expected_version=version,
     )
-    return unit_read(unit)
+    return unit_read(unit, stale_after_s=settings.position_stale_s)

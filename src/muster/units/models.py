@@ -1,8 +1,17 @@
-"""Unit types and units."""
+"""Unit types, units, position history (AVL) and personnel status."""
 
 from datetime import datetime
 
-from sqlalchemy import Float, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from muster.core.db import Base, IdPk
@@ -55,3 +64,67 @@ class Unit(Base):
     unit_type: Mapped[UnitType] = relationship(lazy="joined", innerjoin=True)
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class PositionReport(Base):
+    """One reported position of a unit or a member: the history, kept for a
+    retention period. The newest report of each also sits on the unit (or the
+    member's personnel status), so reading where things are never scans this.
+
+    No foreign keys, on purpose: the service checks the unit or member in the
+    department in the same transaction, units and members are never deleted,
+    and each key's check would lock its row (every report of a department the
+    same department row) at thousands of reports a second.
+    """
+
+    __tablename__ = "position_reports"
+    __table_args__ = (
+        CheckConstraint("(unit_id IS NULL) <> (member_id IS NULL)", name="one_subject"),
+        Index("ix_position_reports_unit_at", "unit_id", "at"),
+        # Most reports are a unit's: index members' only where there is one.
+        Index(
+            "ix_position_reports_member_at",
+            "member_id",
+            "at",
+            postgresql_where=text("member_id IS NOT NULL"),
+            sqlite_where=text("member_id IS NOT NULL"),
+        ),
+        Index("ix_position_reports_at", "at"),
+    )
+
+    id: Mapped[IdPk]
+    department_id: Mapped[str] = mapped_column(String(36))
+    unit_id: Mapped[str | None] = mapped_column(String(36))
+    member_id: Mapped[str | None] = mapped_column(String(36))
+    at: Mapped[datetime]
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    speed_kmh: Mapped[float | None] = mapped_column(Float)
+    heading: Mapped[float | None] = mapped_column(Float)
+    accuracy_m: Mapped[float | None] = mapped_column(Float)
+    reported_by: Mapped[str | None] = mapped_column(String(36))
+    received_at: Mapped[datetime]
+
+
+class PersonnelStatus(Base):
+    """What a member of a department is doing now, their readiness and their
+    last known position. No row until the member first reports something."""
+
+    __tablename__ = "personnel_status"
+    __table_args__ = (UniqueConstraint("department_id", "member_id"),)
+
+    id: Mapped[IdPk]
+    department_id: Mapped[str] = mapped_column(String(36), ForeignKey("departments.id"))
+    member_id: Mapped[str] = mapped_column(String(36), ForeignKey("members.id"))
+    status: Mapped[str | None] = mapped_column(String(16))
+    status_at: Mapped[datetime | None]
+    incident_id: Mapped[str | None] = mapped_column(
+        String(36), ForeignKey("incidents.id")
+    )
+    eta_at: Mapped[datetime | None]
+    level: Mapped[str | None] = mapped_column(String(16))
+    level_at: Mapped[datetime | None]
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    location_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime]

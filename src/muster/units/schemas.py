@@ -1,10 +1,11 @@
 """Request and response shapes of unit types and units."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from pydantic import Field, model_validator
 
+from muster.core import clock
 from muster.core.schemas import (
     Code,
     InputModel,
@@ -17,6 +18,14 @@ from muster.core.schemas import (
 )
 from muster.units.models import Unit
 from muster.units.status import UnitStatus
+
+# What ``unit_read`` assumes when the caller passes no threshold; the app passes
+# ``Settings.position_stale_s``, whose default this is.
+# TODO(#6): one threshold per department shared with dispatch's
+# ``position_max_age_s``, set on the department settings page; units cannot
+# read dispatch settings (dispatch sits above units), so until that setting
+# moves down here a unit shown fresh may rank from its home station.
+DEFAULT_POSITION_STALE_S = 300.0
 
 Capability = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[a-z0-9_]+$")]
 UnitName = Annotated[str, Field(min_length=1, max_length=64)]
@@ -84,12 +93,14 @@ class UnitRead(OutputModel):
     capabilities: list[str]
     station_id: str | None
     crew_size: int
+    staffing: str
     status: UnitStatus
     status_at: datetime
     incident_id: str | None
     lat: float | None
     lon: float | None
     location_at: datetime | None
+    position_stale: bool
     version: int
 
 
@@ -98,7 +109,16 @@ class UnitList(OutputModel):
     next_cursor: str | None
 
 
-def unit_read(unit: Unit) -> UnitRead:
+def is_position_stale(
+    location_at: datetime | None, *, stale_after_s: float, now: datetime
+) -> bool:
+    """Whether a last known position is missing or older than ``stale_after_s``."""
+    return location_at is None or now - location_at > timedelta(seconds=stale_after_s)
+
+
+def unit_read(
+    unit: Unit, *, stale_after_s: float = DEFAULT_POSITION_STALE_S
+) -> UnitRead:
     return UnitRead(
         id=unit.id,
         name=unit.name,
@@ -106,11 +126,15 @@ def unit_read(unit: Unit) -> UnitRead:
         capabilities=unit.unit_type.capabilities,
         station_id=unit.station_id,
         crew_size=unit.crew_size,
+        staffing=unit.staffing,
         status=UnitStatus(unit.status),
         status_at=unit.status_at,
         incident_id=unit.incident_id,
         lat=unit.lat,
         lon=unit.lon,
         location_at=unit.location_at,
+        position_stale=is_position_stale(
+            unit.location_at, stale_after_s=stale_after_s, now=clock.now()
+        ),
         version=unit.version,
     )

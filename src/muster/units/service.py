@@ -1,4 +1,4 @@
-"""Unit types, units and unit status changes.
+"""Unit types, units, unit status and staffing changes.
 
 A unit's status change locks its row, so two dispatchers can never commit
 one unit to two incidents: the second finds it committed and gets a conflict
@@ -39,6 +39,7 @@ from muster.units.schemas import (
     UnitUpdate,
 )
 from muster.units.status import COMMITTED, UnitStatus, can_move
+from muster.units.tracking_schemas import UnitStaffingChange
 
 S = UnitStatus
 
@@ -52,7 +53,8 @@ def has_pending_changes(session: AsyncSession) -> bool:
     return bool(session.info.get(_CHANGED))
 
 
-def _mark_changed(session: AsyncSession) -> None:
+def mark_changed(session: AsyncSession) -> None:
+    """Record that this session's transaction changed a unit."""
     session.info[_CHANGED] = True
 
 
@@ -170,7 +172,7 @@ async def create_unit(session: AsyncSession, *, ctx: Context, data: UnitCreate) 
         updated_at=now,
     )
     session.add(unit)
-    _mark_changed(session)
+    mark_changed(session)
     await session.flush()
     await event_service.append(
         session,
@@ -241,7 +243,7 @@ async def update_unit(
     if data.lat is not None and data.lon is not None:
         unit.lat, unit.lon, unit.location_at = data.lat, data.lon, clock.now()
     unit.updated_at = clock.now()
-    _mark_changed(session)
+    mark_changed(session)
     await session.flush()
     moved = {"lat", "lon"} <= changes.keys()
     await event_service.append(
@@ -362,10 +364,12 @@ async def _change(
     previous_incident = unit.incident_id
     unit.status, unit.status_at = target, at
     unit.incident_id = incident.id if incident is not None else None
-    if data.lat is not None and data.lon is not None:
+    # A position older than the one known goes nowhere (a late report).
+    newer = unit.location_at is None or at > unit.location_at
+    if data.lat is not None and data.lon is not None and newer:
         unit.lat, unit.lon, unit.location_at = data.lat, data.lon, at
     unit.updated_at = clock.now()
-    _mark_changed(session)
+    mark_changed(session)
     await session.flush()
     change = {
         "unit_id": unit.id,
@@ -395,6 +399,37 @@ async def _change(
             at=at,
             actor=ctx.actor,
         )
+    return unit
+
+
+async def change_unit_staffing(
+    session: AsyncSession, *, ctx: Context, unit_id: str, data: UnitStaffingChange
+) -> Unit:
+    """Set whether the unit's crew is in quarters or on call, and its size.
+
+    Repeating the current staffing changes nothing. Raises ``UnitNotFound``.
+    """
+    unit = await get_unit(
+        session, department_id=ctx.department_id, unit_id=unit_id, for_update=True
+    )
+    staffing = str(data.staffing)
+    crew_size = unit.crew_size if data.crew_size is None else data.crew_size
+    before = {"staffing": unit.staffing, "crew_size": unit.crew_size}
+    after = {"staffing": staffing, "crew_size": crew_size}
+    if after == before:
+        return unit
+
+    unit.staffing, unit.crew_size = staffing, crew_size
+    unit.updated_at = clock.now()
+    mark_changed(session)
+    await session.flush()
+    await event_service.append(
+        session,
+        ctx=ctx,
+        kind="unit.staffing_changed",
+        incident_id=unit.incident_id,
+        data={"unit_id": unit.id, "unit": unit.name, "from": before, "to": after},
+    )
     return unit
 
 

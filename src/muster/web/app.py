@@ -12,15 +12,24 @@ import muster
 from muster.core.db import create_engine, create_sessionmaker
 from muster.core.logging import configure_logging
 from muster.core.settings import Settings
-from muster.dispatch import aid_answers, aid_api
+from muster.dispatch import aid_answers, aid_api, reply_api
 from muster.dispatch import api as dispatch_api
 from muster.dispatch import tasks as dispatch_tasks
+from muster.events.bus import create_bus
+from muster.events.publisher import Publisher, PublishingSession
 from muster.incidents import api as incidents_api
 from muster.jobs.worker import Handler, Worker
+from muster.live import api as live_api
+from muster.live.hub import Hubs
+from muster.messaging import api as messaging_api
+from muster.messaging import tasks as messaging_tasks
+from muster.messaging.senders import build_senders
 from muster.org import api as org_api
 from muster.org.ratelimit import LoginLimiter
 from muster.reporting import api as reporting_api
 from muster.units import api as units_api
+from muster.units import tasks as unit_tasks
+from muster.units import tracking_api
 from muster.web import health, idempotency
 from muster.web.middleware import (
     BodyLimitMiddleware,
@@ -35,9 +44,23 @@ API_PREFIX = "/api/v1"
 JOB_HANDLERS: dict[str, Handler] = {
     **dispatch_tasks.HANDLERS,
     **aid_answers.HANDLERS,
+    **messaging_tasks.HANDLERS,
     idempotency.PRUNE_JOB: idempotency.prune,
 }
-RECURRING_JOBS = {idempotency.PRUNE_JOB: idempotency.PRUNE_EVERY}
+RECURRING_JOBS = {
+    idempotency.PRUNE_JOB: idempotency.PRUNE_EVERY,
+    messaging_tasks.SWEEP_JOB: messaging_tasks.SWEEP_EVERY,
+    unit_tasks.PRUNE_JOB: unit_tasks.PRUNE_EVERY,
+}
+
+
+def job_handlers(settings: Settings) -> dict[str, Handler]:
+    """Every job handler, with what ``settings`` configure (senders, retention)."""
+    return {
+        **JOB_HANDLERS,
+        **messaging_tasks.handlers(build_senders(settings)),
+        **unit_tasks.handlers(retention_days=settings.position_retention_days),
+    }
 
 
 def job_worker(app: FastAPI, settings: Settings) -> Worker:
@@ -45,7 +68,7 @@ def job_worker(app: FastAPI, settings: Settings) -> Worker:
     name = f"{socket.gethostname()}:{os.getpid()}:{id(app)}"
     return Worker(
         app.state.sessions,
-        JOB_HANDLERS,
+        job_handlers(settings),
         name=name,
         poll_s=settings.jobs_poll_s,
         recurring=RECURRING_JOBS,
@@ -56,9 +79,19 @@ def create_app(settings: Settings) -> FastAPI:
     """Build the ASGI app; the engine is created here and disposed at shutdown."""
     configure_logging(settings)
     engine = create_engine(settings)
+    bus = create_bus(settings)
+    publisher = Publisher(bus)
+    sessions = create_sessionmaker(
+        engine, sync_session_class=PublishingSession, info=publisher.session_info()
+    )
+    hubs = Hubs(
+        sessions, poll_s=settings.live_poll_s, queue_size=settings.live_queue_size
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await bus.start(hubs.deliver)
+        publisher.start()
         stop = asyncio.Event()
         worker = None
         if settings.run_jobs:
@@ -67,6 +100,9 @@ def create_app(settings: Settings) -> FastAPI:
         stop.set()
         if worker is not None:
             await worker
+        await publisher.stop()
+        await hubs.close()
+        await bus.close()
         await engine.dispose()
 
     app = FastAPI(
@@ -77,16 +113,21 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
-    app.state.sessions = create_sessionmaker(engine)
+    app.state.sessions = sessions
+    app.state.hubs = hubs
     app.state.login_limiter = LoginLimiter(
         attempts=settings.login_attempts, window_s=settings.login_window_s
     )
     for module in (
         org_api,
         units_api,
+        tracking_api,
         incidents_api,
         dispatch_api,
         aid_api,
+        messaging_api,
+        reply_api,
+        live_api,
         reporting_api,
     ):
         app.include_router(module.router, prefix=API_PREFIX)

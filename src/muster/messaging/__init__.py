@@ -1,0 +1,1 @@
+"""Messages to people and integrations, their deliveries per channel, and replies."""
