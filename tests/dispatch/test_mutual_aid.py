@@ -1,11 +1,6 @@
 """Mutual aid inside one instance: links, recommending and requesting a lent unit,
 the lender's answer, and the record each department keeps of it."""
 
-from datetime import timedelta
-
-import pytest
-
-from muster.core import clock
 from muster.core.db import transaction
 from muster.events import service as event_service
 from muster.jobs.worker import Worker
@@ -25,19 +20,6 @@ from tests.factories.org import make_caller
 
 # A ladder of the lending department, a few blocks from City Hall.
 L9 = {"name": "L9", "unit_type": "TRUCK", "lat": 37.7830, "lon": -122.4170}
-
-
-@pytest.fixture
-def frozen():
-    start = clock.now()
-    moment = {"now": start}
-    clock.set_clock(lambda: moment["now"])
-
-    def advance(seconds: float) -> None:
-        moment["now"] = start + timedelta(seconds=seconds)
-
-    yield advance
-    clock.set_clock(None)
 
 
 async def _lender(client, sessions):

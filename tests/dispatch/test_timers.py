@@ -1,29 +1,11 @@
 """Acknowledgement timers: re-page, then escalate; durable across a restart."""
 
-from datetime import timedelta
-
-import pytest
-
-from muster.core import clock
 from muster.core.db import create_engine, create_sessionmaker
 from muster.jobs.worker import Worker
 from muster.web.app import JOB_HANDLERS
 from tests.factories.api import post
 from tests.factories.dispatch import fire_at_city_hall, make_dispatch_department
 from tests.factories.org import make_caller
-
-
-@pytest.fixture
-def frozen():
-    start = clock.now()
-    moment = {"now": start}
-    clock.set_clock(lambda: moment["now"])
-
-    def advance(seconds: float) -> None:
-        moment["now"] = start + timedelta(seconds=seconds)
-
-    yield advance
-    clock.set_clock(None)
 
 
 async def _assigned(client, sessions):
