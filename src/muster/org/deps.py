@@ -5,8 +5,10 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from muster.core import sessions
 from muster.core.errors import PermissionDenied, Unauthenticated
 from muster.core.http import request_session
+from muster.core.settings import Settings
 from muster.org import service as org_service
 from muster.org.principal import Principal
 from muster.org.roles import Permission
@@ -20,14 +22,49 @@ def bearer_token(request: Request) -> str | None:
     return token.strip()
 
 
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _secret(request: Request) -> str:
+    settings: Settings = request.app.state.settings
+    return settings.secret_key.get_secret_value()
+
+
+def session_token(request: Request) -> str | None:
+    """The session token in the signed browser cookie, if there is a valid one."""
+    cookie = request.cookies.get(sessions.COOKIE_NAME)
+    if not cookie:
+        return None
+    return sessions.unseal(cookie, secret=_secret(request))
+
+
+async def _check_csrf(request: Request, token: str) -> None:
+    """A cookie rides along on any request the browser makes, so a change
+    carried by one must also show the page's CSRF token (header or form)."""
+    if request.method in _SAFE_METHODS:
+        return
+    given = request.headers.get(sessions.CSRF_HEADER)
+    content_type = request.headers.get("content-type", "")
+    if given is None and content_type.startswith(_FORM_TYPES):
+        value = (await request.form()).get(sessions.CSRF_FIELD)
+        given = value if isinstance(value, str) else None
+    if not sessions.csrf_matches(given, token, secret=_secret(request)):
+        raise PermissionDenied("the form is stale or did not come from Muster; reload")
+
+
 async def resolve_principal(request: Request) -> Principal:
-    """Authenticate once per request; later calls reuse the result."""
+    """Authenticate once per request, by bearer token or by session cookie;
+    later calls reuse the result."""
     cached: Principal | None = getattr(request.state, "principal", None)
     if cached is not None:
         return cached
     token = bearer_token(request)
     if token is None:
-        raise Unauthenticated("send Authorization: Bearer <token>")
+        token = session_token(request)
+        if token is None:
+            raise Unauthenticated("send Authorization: Bearer <token>")
+        await _check_csrf(request, token)
     principal = await org_service.authenticate(request_session(request), token)
     request.state.principal = principal
     return principal

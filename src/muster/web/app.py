@@ -7,11 +7,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 import muster
 from muster.core.db import create_engine, create_sessionmaker
 from muster.core.logging import configure_logging
 from muster.core.settings import Settings
+from muster.core.templating import STATIC_DIR
 from muster.dispatch import aid_answers, aid_api, reply_api
 from muster.dispatch import api as dispatch_api
 from muster.dispatch import tasks as dispatch_tasks
@@ -25,12 +27,14 @@ from muster.messaging import api as messaging_api
 from muster.messaging import tasks as messaging_tasks
 from muster.messaging.senders import build_senders
 from muster.org import api as org_api
+from muster.org import pages as org_pages
 from muster.org.ratelimit import LoginLimiter
 from muster.reporting import api as reporting_api
+from muster.reporting import pages as reporting_pages
 from muster.units import api as units_api
 from muster.units import tasks as unit_tasks
 from muster.units import tracking_api
-from muster.web import health, idempotency
+from muster.web import health, idempotency, pages
 from muster.web.middleware import (
     BodyLimitMiddleware,
     RequestIdMiddleware,
@@ -132,6 +136,9 @@ def create_app(settings: Settings) -> FastAPI:
     ):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(health.router)
+    for module in (pages, org_pages, reporting_pages):
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_problem_handlers(app)
     app.add_middleware(TransactionMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)

@@ -5,16 +5,18 @@ One handler per error family; subclasses need no wiring of their own.
 
 import logging
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from muster.core import errors
 from muster.core.logging import request_id_var
+from muster.core.templating import render
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +40,29 @@ _HTTP_SLUGS = {
     413: "payload-too-large",
     415: "unsupported-media-type",
 }
+
+
+_NOT_PAGES = ("/api/", "/healthz", "/readyz", "/openapi.json", "/docs", "/static/")
+
+
+def is_page(request: Request) -> bool:
+    """Whether the request is for a page, whose errors are pages too."""
+    return not request.url.path.startswith(_NOT_PAGES)
+
+
+def error_page(status: int, title: str, detail: str) -> HTMLResponse:
+    body = render(
+        "errors/error.html",
+        title=title,
+        detail=detail,
+        request_id=request_id_var.get(),
+    )
+    return HTMLResponse(body, status_code=status)
+
+
+def _to_sign_in(request: Request) -> RedirectResponse:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/login?{urlencode({'next': target})}", status_code=303)
 
 
 def problem(
@@ -74,9 +99,13 @@ def _family(exc: errors.MusterError) -> tuple[int, str]:
     return 400, "bad-request"
 
 
-async def _on_muster_error(request: Request, exc: Exception) -> JSONResponse:
+async def _on_muster_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, errors.MusterError)  # noqa: S101 - registered for this type only
     status, slug = _family(exc)
+    if is_page(request):
+        if isinstance(exc, errors.Unauthenticated) and request.method == "GET":
+            return _to_sign_in(request)
+        return error_page(status, exc.title, exc.detail)
     headers = {}
     if isinstance(exc, errors.Unauthenticated):
         headers["WWW-Authenticate"] = "Bearer"
@@ -104,9 +133,12 @@ def _clean_error(error: Any) -> dict[str, Any]:
     }
 
 
-async def _on_request_validation(request: Request, exc: Exception) -> JSONResponse:
+async def _on_request_validation(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)  # noqa: S101 - registered for this type only
     found = [_clean_error(e) for e in exc.errors()]
+    if is_page(request):
+        fields = ", ".join(str(e["loc"][-1]) for e in found if e["loc"])
+        return error_page(422, "Not understood", f"check these fields: {fields}")
     if any(e["type"] == "json_invalid" for e in found):
         return problem(
             400,
@@ -125,9 +157,12 @@ async def _on_request_validation(request: Request, exc: Exception) -> JSONRespon
     )
 
 
-async def _on_http_exception(request: Request, exc: Exception) -> JSONResponse:
+async def _on_http_exception(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)  # noqa: S101 - registered for this type only
     slug = _HTTP_SLUGS.get(exc.status_code, "http-error")
+    if is_page(request):
+        title = slug.replace("-", " ").capitalize()
+        return error_page(exc.status_code, title, str(exc.detail))
     return problem(
         exc.status_code,
         slug,
@@ -149,8 +184,12 @@ async def _on_integrity_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+async def _on_unexpected(request: Request, exc: Exception) -> Response:
     logger.error("unhandled_error", exc_info=exc, extra={"path": request.url.path})
+    if is_page(request):
+        return error_page(
+            500, "Something went wrong", "quote the request id when reporting it"
+        )
     return problem(
         500,
         "internal-error",
