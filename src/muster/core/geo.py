@@ -42,3 +42,15 @@ def contains(polygon: list[list[float]], lat: float, lon: float) -> bool:
         if crosses and lon < (x2 - x1) * (lat - y1) / (y2 - y1) + x1:
             inside = not inside
     return inside
+
+
+def plane_area(polygon: list[list[float]]) -> float:
+    """The area a polygon of ``[lon, lat]`` points encloses, in square degrees:
+    good only for telling which of two nearby areas is smaller."""
+    total = 0.0
+    count = len(polygon)
+    for i in range(count):
+        x1, y1 = polygon[i][0], polygon[i][1]
+        x2, y2 = polygon[(i + 1) % count][0], polygon[(i + 1) % count][1]
+        total += x1 * y2 - x2 * y1
+    return abs(total) / 2

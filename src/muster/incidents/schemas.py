@@ -138,6 +138,9 @@ class IncidentSummary(OutputModel):
     location: LocationRead
     description: str
     owner_id: str | None
+    station_id: str | None = Field(
+        default=None, description="The first-due station whose area holds the place"
+    )
     received_at: datetime
     dispatched_at: datetime | None
     first_en_route_at: datetime | None
@@ -214,6 +217,7 @@ def summary_fields(incident: Incident) -> dict[str, object]:
         ),
         "description": incident.description,
         "owner_id": incident.owner_id,
+        "station_id": incident.station_id,
         "received_at": incident.received_at,
         "dispatched_at": incident.dispatched_at,
         "first_en_route_at": incident.first_en_route_at,

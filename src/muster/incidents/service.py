@@ -234,6 +234,12 @@ async def create_incident(
         lat=data.location.lat,
         lon=data.location.lon,
         address=data.location.address,
+        station_id=await org_service.station_area_of(
+            session,
+            department_id=ctx.department_id,
+            lat=data.location.lat,
+            lon=data.location.lon,
+        ),
         description=data.description,
         owner_id=data.owner_id,
         fields=data.fields,
@@ -422,6 +428,12 @@ async def _apply_update(
     if data.location is not None:
         incident.lat, incident.lon = data.location.lat, data.location.lon
         incident.address = data.location.address
+        incident.station_id = await org_service.station_area_of(
+            session,
+            department_id=incident.department_id,
+            lat=data.location.lat,
+            lon=data.location.lon,
+        )
     for field in ("description", "owner_id", "impact", "urgency"):
         if field in changes:
             setattr(incident, field, changes[field])

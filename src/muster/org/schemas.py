@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from muster.core.schemas import (
     Code,
@@ -18,6 +18,21 @@ from muster.core.schemas import (
     UpdateModel,
 )
 from muster.org.roles import Role
+
+
+def _on_the_globe(points: list[list[float]]) -> list[list[float]]:
+    for lon, lat in points:
+        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+            raise ValueError("area points are [lon, lat] on the globe")
+    return points
+
+
+Polygon = Annotated[
+    list[Annotated[list[float], Field(min_length=2, max_length=2)]],
+    Field(min_length=3, max_length=1000),
+    AfterValidator(_on_the_globe),
+]
+# A closed area as [lon, lat] points (GeoJSON order), the last joining the first.
 
 Roles = Annotated[list[Role], Field(min_length=1, max_length=5)]
 Qualifications = Annotated[list[Code], Field(max_length=50)]
@@ -122,15 +137,17 @@ class StationCreate(InputModel):
     address: Annotated[str, Field(max_length=500)] | None = None
     lat: Latitude | None = None
     lon: Longitude | None = None
+    response_area: Polygon | None = None
 
 
 class StationUpdate(UpdateModel):
-    NULLABLE = frozenset({"address"})
+    NULLABLE = frozenset({"address", "response_area"})
 
     name: ShortText | None = None
     address: Annotated[str, Field(max_length=500)] | None = None
     lat: Latitude | None = None
     lon: Longitude | None = None
+    response_area: Polygon | None = None
 
 
 class StationRead(OutputModel):
@@ -140,6 +157,7 @@ class StationRead(OutputModel):
     address: str | None
     lat: float | None
     lon: float | None
+    response_area: list[list[float]] | None = None
     version: int
 
 

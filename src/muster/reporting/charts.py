@@ -93,7 +93,7 @@ def _frame(width: int, height: int, chart: Chart, body: list[str]) -> Markup:
 
 def horizontal_bars(chart: Chart, *, width: int = 720) -> Markup:
     """One labelled bar a row: for groups with names (types, stations, units)."""
-    row, left, right, top = 24, 150, 80, 28
+    row, left, right, top = 24, 150, 200, 28
     plot = width - left - right
     height = top + row * max(len(chart.bars), 1) + 10
     scale = _scale(chart)

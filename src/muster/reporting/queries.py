@@ -63,8 +63,8 @@ def _incident_key(scope: Scope) -> ColumnElement[Any] | InstrumentedAttribute[An
     if group_by is GroupBy.PRIORITY:
         return Incident.priority
     if group_by is GroupBy.STATION:
-        # TODO(#5): set the station area at intake from the stations' response
-        # areas; only imported incidents carry one yet, the rest group as null.
+        # The first-due station, set at intake (see org_service.station_area_of)
+        # or taken from an imported call.
         return Incident.station_id
     if group_by in (GroupBy.HOUR, GroupBy.SHIFT) and scope.local is not None:
         if group_by is GroupBy.HOUR:
