@@ -24,6 +24,7 @@ from muster.messaging.models import (
     NotificationEndpoint,
 )
 from muster.org.models import ApiToken, Department, Member, Membership, Station
+from muster.reporting.models import ReportProfile
 from muster.units.models import PersonnelStatus, PositionReport, Unit, UnitType
 from muster.web.idempotency import IdempotencyRecord
 
@@ -52,6 +53,7 @@ __all__ = [
     "NotificationEndpoint",
     "PersonnelStatus",
     "PositionReport",
+    "ReportProfile",
     "ResponsePlan",
     "Station",
     "Unit",

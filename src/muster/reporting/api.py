@@ -2,16 +2,26 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query, status
 from fastapi.responses import Response
 
 from muster.core.http import SessionDep, SettingsDep
 from muster.core.settings import Settings
-from muster.org.deps import Reader
+from muster.org.deps import Reader, require
+from muster.org.principal import Principal
+from muster.org.roles import Permission
+from muster.reporting import profiles as profile_service
 from muster.reporting import service as report_service
 from muster.reporting.csv_export import report_csv
 from muster.reporting.local_time import ShiftRotation
-from muster.reporting.schemas import ReportParams, ReportQuery, ResponseTimeReport
+from muster.reporting.schemas import (
+    ProfileIn,
+    ProfileList,
+    ProfileRead,
+    ReportParams,
+    ReportQuery,
+    ResponseTimeReport,
+)
 
 router = APIRouter(tags=["reports"])
 
@@ -63,3 +73,35 @@ async def response_times_csv(
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="response-times.csv"'},
     )
+
+
+ProfileAdmin = Annotated[Principal, Depends(require(Permission.TYPE_MANAGE))]
+
+
+@router.get("/reports/profiles")
+async def list_profiles(principal: Reader, session: SessionDep) -> ProfileList:
+    """The shipped target profiles and the department's own; one is the default."""
+    items = await profile_service.list_profiles(
+        session, department_id=principal.department_id
+    )
+    return ProfileList(items=items)
+
+
+@router.put("/reports/profiles/{name}")
+async def save_profile(
+    name: Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9_-]{0,31}$")],
+    body: ProfileIn,
+    principal: ProfileAdmin,
+    session: SessionDep,
+) -> ProfileRead:
+    """Create or replace one of the department's target profiles."""
+    return await profile_service.save_profile(
+        session, ctx=principal.context, name=name, data=body
+    )
+
+
+@router.delete("/reports/profiles/{name}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_profile(
+    name: str, principal: ProfileAdmin, session: SessionDep
+) -> None:
+    await profile_service.delete_profile(session, ctx=principal.context, name=name)

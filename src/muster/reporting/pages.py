@@ -13,6 +13,7 @@ from muster.core.pagination import PageRequest
 from muster.core.templating import render
 from muster.incidents import type_service
 from muster.org.page_deps import PageUser, page_context
+from muster.reporting import profiles as profile_service
 from muster.reporting import service as report_service
 from muster.reporting.api import rotation_of
 from muster.reporting.charts import Bar, Chart, columns, duration, horizontal_bars
@@ -23,7 +24,7 @@ from muster.reporting.schemas import (
     ReportParams,
     ResponseTimeReport,
 )
-from muster.reporting.targets import PROFILES, Interval
+from muster.reporting.targets import Interval
 
 router = APIRouter(include_in_schema=False)
 
@@ -46,7 +47,7 @@ class ReportForm(BaseModel):
     interval: Interval = Interval.TOTAL_RESPONSE
     type: str = Field(default="", max_length=32)
     priority: str = Field(default="", max_length=2)
-    profile: str = Field(default="nfpa", max_length=32)
+    profile: str = Field(default="", max_length=32)
 
     def params(self, group_by: GroupBy) -> ReportParams:
         given = {
@@ -151,7 +152,9 @@ async def response_times_page(
         names=INTERVAL_NAMES,
         duration=duration,
         types=types,
-        profiles=PROFILES,
+        profiles=await profile_service.list_profiles(
+            session, department_id=principal.department_id
+        ),
         group_choices=list(GroupBy),
         csv_url="/api/v1/reports/response-times.csv?"
         + form.query_string(form.group_by),

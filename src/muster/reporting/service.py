@@ -28,6 +28,7 @@ from muster.incidents import type_service
 from muster.incidents.models import Incident, IncidentType
 from muster.org import service as org_service
 from muster.reporting import labels as label_service
+from muster.reporting import profiles as profile_service
 from muster.reporting.errors import BadReportQuery
 from muster.reporting.local_time import (
     ShiftRotation,
@@ -44,22 +45,13 @@ from muster.reporting.schemas import (
     TargetTier,
 )
 from muster.reporting.stats import Histogram, IntervalResult, merged, summarise
-from muster.reporting.targets import PROFILES, Interval, Profile, RowClass
+from muster.reporting.targets import Interval, Profile, RowClass
 
 I = Interval  # noqa: E741 - short alias for the interval names
 INCIDENT_INTERVALS = (I.CALL_PROCESSING, I.TOTAL_RESPONSE)
 ASSIGNMENT_INTERVALS = (I.TURNOUT, I.TRAVEL, I.COMMITTED)
 Key = str | int | None
 Histograms = dict[Interval, dict[Key, Histogram]]
-
-
-def get_profile(name: str) -> Profile:
-    """The named target profile. Raises ``BadReportQuery`` for an unknown name."""
-    profile = PROFILES.get(name)
-    if profile is None:
-        known = ", ".join(sorted(PROFILES))
-        raise BadReportQuery("profile", f"unknown profile {name!r}; known: {known}")
-    return profile
 
 
 async def _type_id(
@@ -217,7 +209,9 @@ async def response_times(
     Bounds without an offset are the department's local time. Raises
     ``BadReportQuery`` for an unknown profile or incident type, or an empty period.
     """
-    profile = get_profile(query.profile)
+    profile = await profile_service.resolve_profile(
+        session, department_id=department_id, name=query.profile
+    )
     zone_name = await org_service.department_timezone(session, department_id)
     query = _localised(query, ZoneInfo(zone_name))
     scope = Scope(

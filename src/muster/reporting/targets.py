@@ -35,6 +35,15 @@ class Target:
 
 Tiers = tuple[Target, ...]
 
+# The row classes each interval sorts its rows into (see ``queries``).
+CLASSES: dict[Interval, tuple[RowClass, ...]] = {
+    Interval.CALL_PROCESSING: (RowClass.ANY,),
+    Interval.TURNOUT: (RowClass.EMS, RowClass.FIRE),
+    Interval.TRAVEL: (RowClass.FIRST_ON_SCENE, RowClass.LATER_ON_SCENE),
+    Interval.TOTAL_RESPONSE: (RowClass.EMS, RowClass.FIRE),
+    Interval.COMMITTED: (RowClass.ANY,),
+}
+
 
 @dataclass(frozen=True, slots=True)
 class Profile:
@@ -81,7 +90,6 @@ NFPA = Profile(
 
 NONE = Profile(name="none", description="no targets: intervals only")
 
-# TODO(#5): let a department define its own target profiles (and shift
-# calendar) in the database; the shipped profiles serve every department now.
+# The shipped profiles; a department adds its own (``reporting.profiles``).
 PROFILES: dict[str, Profile] = {p.name: p for p in (NFPA, NONE)}
 DEFAULT_PROFILE = NFPA.name
