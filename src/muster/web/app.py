@@ -26,6 +26,7 @@ from muster.messaging import tasks as messaging_tasks
 from muster.messaging.senders import build_senders
 from muster.org import api as org_api
 from muster.org.ratelimit import LoginLimiter
+from muster.reporting import after_action_api
 from muster.reporting import api as reporting_api
 from muster.units import api as units_api
 from muster.units import tasks as unit_tasks
@@ -129,6 +130,7 @@ def create_app(settings: Settings) -> FastAPI:
         reply_api,
         live_api,
         reporting_api,
+        after_action_api,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(health.router)
