@@ -17,6 +17,7 @@ from muster.reporting.event_text import (
     quote,
     subject,
     text,
+    utc_time,
     words,
 )
 
@@ -224,7 +225,7 @@ def _unit_staffing(data: Data, names: Names) -> str:
 
 @_line("member.status_changed")
 def _member_status(data: Data, names: Names) -> str:
-    eta = text(data, "eta_at")
+    eta = utc_time(text(data, "eta_at"))
     return f"{_member_name(data, names)}: {from_to(data)}" + (
         f", expected at {eta}" if eta else ""
     )

@@ -6,6 +6,7 @@ line instead of failing the document.
 """
 
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from muster.reporting.after_action_loading import Names
@@ -55,6 +56,17 @@ def changes(data: Data) -> str:
         else:
             parts.append(words(key))
     return ", ".join(parts)
+
+
+def utc_time(stamp: str) -> str:
+    """An ISO 8601 time from a payload as ``HH:MM:SS UTC`` ("" if unreadable)."""
+    try:
+        parsed = datetime.fromisoformat(stamp)
+    except ValueError:
+        return ""
+    if parsed.tzinfo is None:
+        return ""
+    return parsed.astimezone(UTC).strftime("%H:%M:%S UTC")
 
 
 def from_to(data: Data) -> str:
