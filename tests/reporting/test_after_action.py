@@ -16,8 +16,9 @@ from tests.factories.after_action import (
     Worked,
     make_worked_incident,
 )
-from tests.factories.api import make_incident, make_incident_type
-from tests.factories.extra import assert_problem, colleague, get
+from tests.factories.api import make_incident, make_incident_type, post
+from tests.factories.extra import assert_problem, colleague, get, make_member
+from tests.factories.messaging_api import add_endpoint
 from tests.factories.org import make_caller
 
 
@@ -381,3 +382,58 @@ async def test_after_action_new_incident_has_empty_sections(client, sessions):
     assert [e["kind"] for e in body["timeline"]] == ["incident.created"]
     assert body["integrity"]["verified"] is True
     assert datetime.fromisoformat(body["generated_at"])
+
+
+async def test_after_action_person_who_declines_and_an_integration(client, sessions):
+    caller = await make_caller(sessions)
+    await make_incident_type(client, caller)
+    incident = await make_incident(client, caller)
+    person = await make_member(client, caller, name="Robin Vale")
+    hook = await add_endpoint(client, caller, "webhook", target="https://example.net/h")
+    assignment = (
+        await post(
+            client,
+            caller,
+            f"/incidents/{incident['id']}/assignments",
+            {"member_id": person["id"]},
+        )
+    ).json()
+    declined = await post(
+        client, caller, f"/assignments/{assignment['id']}/ack", {"response": "declined"}
+    )
+    assert declined.status_code == 200, declined.text
+    sent = await post(
+        client,
+        caller,
+        "/messages",
+        {
+            "body": "All units: water",
+            "incident_id": incident["id"],
+            "to": {"roles": ["admin"]},
+        },
+    )
+    assert sent.status_code == 201, sent.text
+
+    body = (
+        await get(client, caller, f"/incidents/{incident['id']}/after-action")
+    ).json()
+
+    [person_review] = body["assignments"]
+    assert (person_review["kind"], person_review["name"]) == ("member", "Robin Vale")
+    assert person_review["member_id"] == person["id"]
+    assert person_review["status"] == "declined"
+    assert {i["target_s"] for i in person_review["intervals"]} == {None}
+    assert [
+        (e["cause"], e["next_candidate"]) for e in person_review["escalations"]
+    ] == [("declined", None)]
+    assert body["tracks"]["features"] == []
+    recipients = {
+        d["recipient"]: d["channel"]
+        for m in body["messages"]
+        if m["body"] == "All units: water"
+        for d in m["deliveries"]
+    }
+    assert recipients[hook["name"]] == "webhook"
+    lines = [e["summary"] for e in body["timeline"]]
+    assert "Robin Vale declined" in lines
+    assert "Assignment of Robin Vale escalated (declined); no candidate" in lines

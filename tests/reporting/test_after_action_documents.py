@@ -2,20 +2,26 @@
 
 import io
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
 import httpx
 import pytest
 from pypdf import PdfReader
+from sqlalchemy import update
 
+from muster.core.db import transaction
+from muster.events.models import Event
+from muster.incidents.models import Incident
+from muster.org.models import Station
+from muster.units.models import PositionReport
 from muster.web.app import create_app
 from tests.factories.after_action import Worked, make_worked_incident
 from tests.factories.api import make_incident, make_incident_type
 from tests.factories.extra import get
 from tests.factories.org import make_caller
-from tests.factories.reporting import Call, add_calls, make_place
+from tests.factories.reporting import Call, Crew, add_calls, make_place
 
 # Debian's fonts-dejavu-core; any TrueType font with Cyrillic would do.
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
@@ -206,3 +212,78 @@ async def test_incident_without_events_renders_with_no_integrity_verdict(
             response.text if form == "html" else "\n".join(_pdf_pages(response.content))
         )
         assert "No events on record." in text
+
+
+async def _lone_report_call(sessions, caller) -> str:
+    """A hand-made call in station area S1 with a source reference, whose
+    engine reported its position once while on it."""
+    place = await make_place(sessions, caller.department_id)
+    at = datetime(2026, 5, 4, 12, tzinfo=UTC)
+    crew = Crew("E1", dispatched=30, en_route=60, on_scene=300, cleared=3000)
+    [incident_id] = await add_calls(
+        sessions, place, Call(at=at, station="S1", dispatched=30, crews=[crew])
+    )
+    async with transaction(sessions) as session:
+        await session.execute(
+            update(Incident)
+            .where(Incident.id == incident_id)
+            .values(external_ref="CALL-17")
+        )
+        await session.execute(
+            update(Station)
+            .where(Station.id == place.stations["S1"])
+            .values(lat=37.76, lon=-122.43)
+        )
+        session.add(
+            PositionReport(
+                department_id=caller.department_id,
+                unit_id=place.units["E1"],
+                at=at + timedelta(seconds=100),
+                lat=37.771,
+                lon=-122.421,
+                received_at=at + timedelta(seconds=100),
+            )
+        )
+    return incident_id
+
+
+async def test_documents_show_reference_station_area_and_a_lone_report(
+    client, sessions
+):
+    caller = await make_caller(sessions)
+    incident_id = await _lone_report_call(sessions, caller)
+
+    review = (await _document(client, caller, incident_id, "json")).json()
+    html = (await _document(client, caller, incident_id, "html")).text
+    pdf = "\n".join(
+        _pdf_pages((await _document(client, caller, incident_id, "pdf")).content)
+    )
+
+    assert review["incident"]["external_ref"] == "CALL-17"
+    assert review["incident"]["station"]["code"] == "S1"
+    [track] = review["tracks"]["features"]
+    assert track["geometry"] == {"type": "Point", "coordinates": [-122.421, 37.771]}
+    assert "<circle" in html
+    assert ">S1</text>" in html
+    assert "CALL-17" in html
+    assert "CALL-17" in pdf
+    assert "Station area S1" in pdf
+
+
+async def test_documents_say_when_the_record_is_broken(client, sessions, worked):
+    async with transaction(sessions) as session:
+        await session.execute(
+            update(Event)
+            .where(Event.incident_id == worked.incident["id"])
+            .values(actor="someone else")
+        )
+    first = (
+        await _document(client, worked.caller, worked.incident["id"], "json")
+    ).json()
+    seq = first["timeline"][0]["seq"]
+
+    html = (await _document(client, worked.caller, worked.incident["id"], "html")).text
+    pdf = (await _document(client, worked.caller, worked.incident["id"], "pdf")).content
+
+    assert f"BROKEN at sequence {seq}" in html
+    assert f"BROKEN at sequence {seq}" in "\n".join(_pdf_pages(pdf))

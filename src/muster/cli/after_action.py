@@ -1,7 +1,6 @@
 """``muster after-action``: write one incident's after-action review to a file."""
 
 import sys
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -14,22 +13,26 @@ from muster.org import service as org_service
 from muster.reporting import after_action
 from muster.reporting.after_action_html import render_html
 from muster.reporting.after_action_pdf import render_pdf
-from muster.reporting.after_action_schemas import AfterActionReview
+from muster.reporting.after_action_schemas import AfterActionReview, ReviewFormat
 from muster.reporting.targets import DEFAULT_PROFILE
 
 
-class Format(StrEnum):
-    JSON = "json"
-    HTML = "html"
-    PDF = "pdf"
-
-
-def _document(review: AfterActionReview, form: Format, settings: Settings) -> bytes:
-    if form is Format.PDF:
+def _document(
+    review: AfterActionReview, form: ReviewFormat, settings: Settings
+) -> bytes:
+    if form is ReviewFormat.PDF:
         return render_pdf(review, font=settings.pdf_font)
-    if form is Format.HTML:
+    if form is ReviewFormat.HTML:
         return render_html(review).encode()
     return review.model_dump_json(indent=2).encode()
+
+
+def _write(out: Path, document: bytes) -> None:
+    try:
+        out.write_bytes(document)
+    except OSError as exc:
+        print(f"error: cannot write {out}: {exc.strerror}", file=sys.stderr)
+        raise typer.Exit(code=1) from exc
 
 
 def after_action_command(
@@ -37,8 +40,8 @@ def after_action_command(
     incident: Annotated[str, typer.Option(help="Incident number, e.g. 2026-000123")],
     out: Annotated[Path, typer.Option(dir_okay=False, help="File to write")],
     form: Annotated[
-        Format, typer.Option("--format", help="json, html or pdf")
-    ] = Format.PDF,
+        ReviewFormat, typer.Option("--format", help="json, html or pdf")
+    ] = ReviewFormat.PDF,
     profile: Annotated[str, typer.Option(help="Target profile")] = DEFAULT_PROFILE,
 ) -> None:
     """Write the after-action review of one incident (timeline, intervals
@@ -57,11 +60,7 @@ def after_action_command(
 
     review = run(work)
     document = _document(review, form, settings)
-    try:
-        out.write_bytes(document)
-    except OSError as exc:
-        print(f"error: cannot write {out}: {exc.strerror}", file=sys.stderr)
-        raise typer.Exit(code=1) from exc
+    _write(out, document)
     if review.integrity.verified is False:
         print(
             f"warning: the event chain is broken at seq {review.integrity.broken_seq};"

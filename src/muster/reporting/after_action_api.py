@@ -2,7 +2,6 @@
 
 import re
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query
@@ -16,7 +15,7 @@ from muster.org.deps import Reader
 from muster.reporting import after_action
 from muster.reporting.after_action_html import render_html
 from muster.reporting.after_action_pdf import render_pdf
-from muster.reporting.after_action_schemas import AfterActionReview
+from muster.reporting.after_action_schemas import AfterActionReview, ReviewFormat
 from muster.reporting.targets import DEFAULT_PROFILE
 
 router = APIRouter(tags=["reports"])
@@ -28,19 +27,17 @@ _HTML_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 _UNSAFE_IN_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
-class Format(StrEnum):
-    JSON = "json"
-    HTML = "html"
-    PDF = "pdf"
-
-
-_BY_FORMAT = {Format.JSON: JSON, Format.HTML: HTML, Format.PDF: PDF}
+_BY_FORMAT = {
+    ReviewFormat.JSON: JSON,
+    ReviewFormat.HTML: HTML,
+    ReviewFormat.PDF: PDF,
+}
 
 
 class AfterActionParams(BaseModel):
     """The query string of an after-action request."""
 
-    format: Format | None = Field(
+    format: ReviewFormat | None = Field(
         default=None, description="json, html or pdf; overrides Accept (for links)"
     )
     profile: str = Field(default=DEFAULT_PROFILE, max_length=32)

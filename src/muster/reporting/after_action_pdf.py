@@ -5,7 +5,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from muster.reporting.after_action_format import Formatter
-from muster.reporting.after_action_schemas import AfterActionReview
+from muster.reporting.after_action_schemas import AfterActionReview, AssignmentReview
 from muster.reporting.pdf_document import (
     BODY_PT,
     SMALL_PT,
@@ -98,6 +98,22 @@ def _lifecycle(doc: ReportDocument, review: AfterActionReview, fmt: Formatter) -
     )
 
 
+def _assignment_row(a: AssignmentReview, fmt: Formatter) -> list[str]:
+    notes = [a.unit_type or "", a.station or "", a.mutual_aid_from or ""]
+    label = " ".join([a.name, *(f"({n})" for n in notes if n)])
+    return cells(
+        label + (" - first on scene" if a.first_on_scene else ""),
+        fmt.words(a.status),
+        fmt.clock(a.dispatched_at),
+        fmt.clock(a.acknowledged_at),
+        fmt.clock(a.declined_at),
+        fmt.clock(a.en_route_at),
+        fmt.clock(a.on_scene_at),
+        fmt.clock(a.cleared_at),
+        a.pages,
+    )
+
+
 def _assignments(
     doc: ReportDocument, review: AfterActionReview, fmt: Formatter
 ) -> None:
@@ -105,26 +121,9 @@ def _assignments(
     if not review.assignments:
         doc.paragraph("No units or people were assigned.")
         return
-    rows = []
-    for a in review.assignments:
-        notes = [a.unit_type or "", a.station or "", a.mutual_aid_from or ""]
-        label = " ".join([a.name, *(f"({n})" for n in notes if n)])
-        rows.append(
-            cells(
-                label + (" - first on scene" if a.first_on_scene else ""),
-                fmt.words(a.status),
-                fmt.clock(a.dispatched_at),
-                fmt.clock(a.acknowledged_at),
-                fmt.clock(a.declined_at),
-                fmt.clock(a.en_route_at),
-                fmt.clock(a.on_scene_at),
-                fmt.clock(a.cleared_at),
-                a.pages,
-            )
-        )
     doc.grid(
         ASSIGNMENT_COLUMNS,
-        rows,
+        [_assignment_row(a, fmt) for a in review.assignments],
         (5, 2.4, 2, 2, 2, 2, 2, 2, 1.2),
     )
     doc.grid(

@@ -4,9 +4,18 @@ Times are UTC; the HTML and PDF documents show them in the department's zone.
 """
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
+
+
+class ReviewFormat(StrEnum):
+    """The representations of a review."""
+
+    JSON = "json"
+    HTML = "html"
+    PDF = "pdf"
 
 
 class ReviewModel(BaseModel):

@@ -108,7 +108,7 @@ def _replies(events: Sequence[Event], names: Names) -> dict[str, list[Reply]]:
             Reply(
                 seq=event.seq,
                 at=event.at,
-                sender=names.member(member_id) if member_id else event.actor,
+                sender=names.members.get(member_id, event.actor),
                 channel=text(event.data, "channel") or None,
                 text=text(event.data, "text"),
                 intent=text(event.data, "intent") or None,
