@@ -27,6 +27,11 @@ def test_settings_production_accepts_long_secret():
     assert settings.env is Environment.PRODUCTION
 
 
+def test_settings_refuse_a_pdf_font_that_is_not_a_file(tmp_path):
+    with pytest.raises(ValidationError, match="pdf_font"):
+        Settings(pdf_font=tmp_path / "missing.ttf")
+
+
 @pytest.mark.parametrize(
     ("given", "expected"),
     [

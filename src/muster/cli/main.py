@@ -2,7 +2,7 @@
 
 import typer
 
-from muster.cli import audit, db, demo, import_calls, org, serve, worker
+from muster.cli import after_action, audit, db, demo, import_calls, org, serve, worker
 
 app = typer.Typer(
     help="Muster incident management.",
@@ -15,6 +15,7 @@ app.add_typer(org.users, name="users")
 app.add_typer(audit.app, name="audit")
 app.command("demo")(demo.demo)
 app.command("import-calls")(import_calls.import_calls)
+app.command("after-action")(after_action.after_action_command)
 app.command("serve")(serve.serve)
 app.command("worker")(worker.worker)
 

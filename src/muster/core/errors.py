@@ -54,6 +54,12 @@ class RateLimited(MusterError):  # noqa: N818 - reads as the condition it names
         self.retry_after_s = retry_after_s
 
 
+class NotAcceptable(MusterError):  # noqa: N818 - reads as the condition it names
+    """The client accepts none of the representations a resource has."""
+
+    title = "Not acceptable"
+
+
 class ValidationFailed(MusterError):  # noqa: N818 - reads as the condition it names
     """Input that parsed but breaks a rule; ``errors`` name the offending fields."""
 

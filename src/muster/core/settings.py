@@ -4,7 +4,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Self
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, FilePath, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 _DEV_SECRET = "development-only-secret"  # noqa: S105 - refused outside development
@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     report_shift_hours: int = Field(default=24, ge=1, le=24)
     report_shift_anchor: date = date(2026, 1, 1)
     report_shift_change_hour: int = Field(default=8, ge=0, le=23)
+    # A TrueType font the PDF reports embed so they print any script it
+    # covers; without one they use the built-in Helvetica (Windows-1252).
+    pdf_font: FilePath | None = None
     position_retention_days: int = Field(default=30, ge=1)
     position_stale_s: int = Field(default=300, ge=10)
     live_queue_size: int = Field(default=1000, ge=1)

@@ -11,7 +11,7 @@ event per call, so their construction cost would otherwise show.
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -192,6 +192,57 @@ def _check_event(event: Event, *, expected_seq: int, prev_hash: str) -> str | No
     return None
 
 
+@dataclass(slots=True)
+class _Walk:
+    """Where a walk along the chain has got to."""
+
+    department_id: str
+    expected: int
+    prev_hash: str
+    checked: int = 0
+
+    def broken(
+        self, reason: str, *, event: Event | None = None, seq: int | None = None
+    ) -> ChainReport:
+        """The report of a break at ``event`` (or at ``seq``, or where the
+        walk has got to, for an event that is missing)."""
+        return ChainReport(
+            self.department_id,
+            self.checked,
+            ok=False,
+            broken_seq=event.seq if event is not None else seq or self.expected,
+            broken_event_id=event.id if event is not None else None,
+            reason=reason,
+        )
+
+
+async def _walk(
+    session: AsyncSession, walk: _Walk, *, until_seq: int | None
+) -> ChainReport | None:
+    """Check events from ``walk.expected`` on (through ``until_seq``, or to the
+    end); the report of the first broken link, or ``None`` if all hold."""
+    while until_seq is None or walk.expected <= until_seq:
+        batch = await list_events(
+            session,
+            department_id=walk.department_id,
+            after_seq=walk.expected - 1,
+            limit=_VERIFY_BATCH,
+        )
+        for event in batch:
+            if until_seq is not None and event.seq > until_seq:
+                return None
+            reason = _check_event(
+                event, expected_seq=walk.expected, prev_hash=walk.prev_hash
+            )
+            if reason is not None:
+                return walk.broken(reason, event=event)
+            walk.prev_hash, walk.expected = event.hash, walk.expected + 1
+            walk.checked += 1
+        if len(batch) < _VERIFY_BATCH:
+            break
+    return None
+
+
 async def verify_chain(session: AsyncSession, *, department_id: str) -> ChainReport:
     """Walk the chain in order and report the first broken link, if any.
 
@@ -202,34 +253,44 @@ async def verify_chain(session: AsyncSession, *, department_id: str) -> ChainRep
     head = await session.get(EventHead, department_id)
     if head is None:
         raise ChainHeadMissing(f"department {department_id} has no event chain")
-    expected, prev_hash, checked = 1, GENESIS_HASH, 0
-    while True:
-        batch = await list_events(
-            session,
-            department_id=department_id,
-            after_seq=expected - 1,
-            limit=_VERIFY_BATCH,
+    walk = _Walk(department_id, expected=1, prev_hash=GENESIS_HASH)
+    failure = await _walk(session, walk, until_seq=None)
+    if failure is not None:
+        return failure
+    if head.last_seq != walk.checked:
+        return walk.broken(f"head says {head.last_seq} events; {walk.checked} found")
+    return ChainReport(department_id, walk.checked, ok=True)
+
+
+async def verify_span(
+    session: AsyncSession, *, department_id: str, from_seq: int, to_seq: int
+) -> ChainReport:
+    """Check the chain from ``from_seq`` through ``to_seq`` and its links at both
+    ends: the first event's link to the one before it, and the next event's
+    link to the last (when there is a next one).
+
+    Each event gets the checks of a full walk; the report counts the events
+    checked. Raises ``ChainHeadMissing``.
+    """
+    head_seq = await last_seq(session, department_id=department_id)
+    walk = _Walk(department_id, expected=from_seq, prev_hash=GENESIS_HASH)
+    if head_seq < to_seq:
+        return walk.broken(
+            f"head says {head_seq} events; {to_seq} expected", seq=head_seq + 1
         )
-        for event in batch:
-            reason = _check_event(event, expected_seq=expected, prev_hash=prev_hash)
-            if reason is not None:
-                return ChainReport(
-                    department_id,
-                    checked,
-                    ok=False,
-                    broken_seq=event.seq,
-                    broken_event_id=event.id,
-                    reason=reason,
-                )
-            prev_hash, expected, checked = event.hash, expected + 1, checked + 1
-        if len(batch) < _VERIFY_BATCH:
-            break
-    if head.last_seq != checked:
-        return ChainReport(
-            department_id,
-            checked,
-            ok=False,
-            broken_seq=checked + 1,
-            reason=f"head says {head.last_seq} events; {checked} found",
+    if from_seq > 1:
+        before = await session.scalar(
+            select(Event.hash).where(
+                Event.department_id == department_id, Event.seq == from_seq - 1
+            )
         )
-    return ChainReport(department_id, checked, ok=True)
+        if before is None:
+            return walk.broken(f"event {from_seq - 1} is missing", seq=from_seq - 1)
+        walk.prev_hash = before
+    until = min(to_seq + 1, head_seq)
+    failure = await _walk(session, walk, until_seq=until)
+    if failure is not None:
+        return failure
+    if walk.expected <= until:
+        return walk.broken(f"events up to {until} are missing")
+    return ChainReport(department_id, walk.checked, ok=True)

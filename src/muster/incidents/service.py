@@ -300,6 +300,20 @@ async def get_incident(
     return incident
 
 
+async def get_incident_by_number(
+    session: AsyncSession, *, department_id: str, number: str
+) -> Incident:
+    """The department's incident numbered ``number``. Raises ``IncidentNotFound``."""
+    incident = await session.scalar(
+        select(Incident).where(
+            Incident.department_id == department_id, Incident.number == number
+        )
+    )
+    if incident is None:
+        raise IncidentNotFound(f"no incident numbered {number}", number=number)
+    return incident
+
+
 async def list_reports(
     session: AsyncSession, *, incident_id: str
 ) -> Sequence[IncidentReport]:

@@ -29,6 +29,7 @@ from muster.messaging.senders import build_senders
 from muster.org import api as org_api
 from muster.org import pages as org_pages
 from muster.org.ratelimit import LoginLimiter
+from muster.reporting import after_action_api
 from muster.reporting import api as reporting_api
 from muster.reporting import pages as reporting_pages
 from muster.units import api as units_api
@@ -133,6 +134,7 @@ def create_app(settings: Settings) -> FastAPI:
         reply_api,
         live_api,
         reporting_api,
+        after_action_api,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(health.router)

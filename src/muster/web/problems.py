@@ -30,6 +30,7 @@ _FAMILIES: list[tuple[type[errors.MusterError], int, str]] = [
     (errors.PermissionDenied, 403, "forbidden"),
     (errors.Unauthenticated, 401, "unauthorized"),
     (errors.RateLimited, 429, "rate-limited"),
+    (errors.NotAcceptable, 406, "not-acceptable"),
     (errors.ValidationFailed, 422, "validation-error"),
 ]
 
