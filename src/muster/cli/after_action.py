@@ -14,7 +14,6 @@ from muster.reporting import after_action
 from muster.reporting.after_action_html import render_html
 from muster.reporting.after_action_pdf import render_pdf
 from muster.reporting.after_action_schemas import AfterActionReview, ReviewFormat
-from muster.reporting.targets import DEFAULT_PROFILE
 
 
 def _document(
@@ -42,7 +41,9 @@ def after_action_command(
     form: Annotated[
         ReviewFormat, typer.Option("--format", help="json, html or pdf")
     ] = ReviewFormat.PDF,
-    profile: Annotated[str, typer.Option(help="Target profile")] = DEFAULT_PROFILE,
+    profile: Annotated[
+        str | None, typer.Option(help="Target profile (default: the department's)")
+    ] = None,
 ) -> None:
     """Write the after-action review of one incident (timeline, intervals
     against targets, messages, tracks, record integrity)."""

@@ -19,7 +19,7 @@ from muster.events import service as event_service
 from muster.events.models import Event
 from muster.incidents.models import Incident
 from muster.org import service as org_service
-from muster.reporting import service as report_service
+from muster.reporting import profiles as profile_service
 from muster.reporting.after_action_loading import Record, load_record
 from muster.reporting.after_action_schemas import (
     AfterActionReview,
@@ -39,7 +39,7 @@ from muster.reporting.after_action_sections import (
 )
 from muster.reporting.event_lines import describe
 from muster.reporting.event_text import text
-from muster.reporting.targets import DEFAULT_PROFILE, Interval, Profile, RowClass
+from muster.reporting.targets import Interval, Profile, RowClass
 from muster.reporting.track_map import TrackInput, build_tracks
 
 LABELS = {
@@ -242,12 +242,14 @@ async def after_action_review(
     *,
     department_id: str,
     incident_id: str,
-    profile: str = DEFAULT_PROFILE,
+    profile: str | None = None,
 ) -> AfterActionReview:
     """Assemble the review (read only; verifies the chain across the incident's
     events). Raises ``IncidentNotFound`` for an incident the department does
     not have and ``BadReportQuery`` for an unknown profile."""
-    targets = report_service.get_profile(profile)
+    targets = await profile_service.resolve_profile(
+        session, department_id=department_id, name=profile
+    )
     department = await org_service.get_department(session, department_id)
     record = await load_record(session, department=department, incident_id=incident_id)
     incident = record.incident

@@ -16,7 +16,6 @@ from muster.reporting import after_action
 from muster.reporting.after_action_html import render_html
 from muster.reporting.after_action_pdf import render_pdf
 from muster.reporting.after_action_schemas import AfterActionReview, ReviewFormat
-from muster.reporting.targets import DEFAULT_PROFILE
 
 router = APIRouter(tags=["reports"])
 
@@ -40,13 +39,13 @@ class AfterActionParams(BaseModel):
     format: ReviewFormat | None = Field(
         default=None, description="json, html or pdf; overrides Accept (for links)"
     )
-    profile: str = Field(default=DEFAULT_PROFILE, max_length=32)
+    profile: str | None = Field(default=None, max_length=32)
 
 
 @dataclass(frozen=True, slots=True)
 class Wanted:
     media_type: str
-    profile: str
+    profile: str | None
 
 
 async def _wanted(
