@@ -2,7 +2,7 @@
 
 import typer
 
-from muster.cli import audit, db, demo, import_calls, org, serve, worker
+from muster.cli import archive, audit, db, demo, import_calls, org, serve, worker
 
 app = typer.Typer(
     help="Muster incident management.",
@@ -14,6 +14,8 @@ app.add_typer(org.departments, name="departments")
 app.add_typer(org.users, name="users")
 app.add_typer(audit.app, name="audit")
 app.command("demo")(demo.demo)
+app.command("export")(archive.export_department)
+app.command("import")(archive.import_department)
 app.command("import-calls")(import_calls.import_calls)
 app.command("serve")(serve.serve)
 app.command("worker")(worker.worker)

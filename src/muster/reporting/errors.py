@@ -1,6 +1,6 @@
 """Errors of reports and imports."""
 
-from muster.core.errors import ValidationFailed
+from muster.core.errors import Conflict, ValidationFailed
 
 
 class BadReportQuery(ValidationFailed):
@@ -15,3 +15,27 @@ class BadReportQuery(ValidationFailed):
 
 class NotACallsFile(ValidationFailed):
     """A file that is not a calls-for-service export; nothing was imported."""
+
+
+class ArchiveInvalid(ValidationFailed):
+    """A department archive that is malformed, truncated, tampered with or
+    inconsistent; nothing of it was imported."""
+
+    def __init__(
+        self, message: str, *, file: str | None = None, line: int | None = None
+    ) -> None:
+        loc: list[str | int] = ["archive"]
+        if file is not None:
+            loc.append(file)
+        if line is not None:
+            loc.append(line)
+        where = f"{file}, line {line}: " if line is not None else ""
+        where = where or (f"{file}: " if file is not None else "")
+        super().__init__(where + message, errors=[{"loc": loc, "msg": message}])
+        self.file = file
+        self.line = line
+
+
+class ArchiveConflict(Conflict):
+    """An archive that cannot go where it was sent: the department is not empty,
+    or rows with its ids already exist on this instance."""

@@ -27,6 +27,7 @@ from muster.messaging.senders import build_senders
 from muster.org import api as org_api
 from muster.org.ratelimit import LoginLimiter
 from muster.reporting import api as reporting_api
+from muster.reporting import archive_api
 from muster.units import api as units_api
 from muster.units import tasks as unit_tasks
 from muster.units import tracking_api
@@ -129,11 +130,16 @@ def create_app(settings: Settings) -> FastAPI:
         reply_api,
         live_api,
         reporting_api,
+        archive_api,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(health.router)
     install_problem_handlers(app)
     app.add_middleware(TransactionMiddleware)
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        overrides={API_PREFIX + archive_api.IMPORT_PATH: settings.import_max_bytes},
+    )
     app.add_middleware(RequestIdMiddleware)
     return app
