@@ -140,7 +140,7 @@ async def target_sessions(
 ) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
     engine = create_engine(Settings(database_url=target_database.url))
     yield create_sessionmaker(engine)
-    await _empty_tables(engine)
+    await empty_tables(engine)
     await engine.dispose()
 
 
@@ -155,7 +155,7 @@ def settings(database: Database) -> Settings:
     )
 
 
-async def _empty_tables(engine: AsyncEngine) -> None:
+async def empty_tables(engine: AsyncEngine) -> None:
     tables = list(reversed(Base.metadata.sorted_tables))
     async with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
@@ -172,7 +172,7 @@ async def app(settings: Settings) -> AsyncIterator[FastAPI]:
     yield application
     # Tables are emptied below and tests may move the clock: start indexes afresh.
     REGISTRY.invalidate()
-    await _empty_tables(application.state.engine)
+    await empty_tables(application.state.engine)
     await application.state.engine.dispose()
 
 

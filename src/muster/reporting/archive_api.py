@@ -55,11 +55,13 @@ async def export_department(
     Endpoint signing secrets are left out unless ``include_secrets`` is true.
     """
     department = await org_service.get_department(session, principal.department_id)
+    filename = f"{department.slug}-{clock.now():%Y%m%dT%H%M%SZ}.zip"
     # The archive reads its own snapshot; ending this read-only transaction
     # now keeps a slow download from holding anything up.
     await session.rollback()
-    export = ExportRequest(department_id=department.id, include_secrets=include_secrets)
-    filename = f"{department.slug}-{clock.now():%Y%m%dT%H%M%SZ}.zip"
+    export = ExportRequest(
+        department_id=principal.department_id, include_secrets=include_secrets
+    )
     return StreamingResponse(
         _archive_body(request.app.state.sessions, export),
         media_type=ZIP,

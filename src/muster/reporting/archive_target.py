@@ -71,7 +71,7 @@ async def _check_empty(session: AsyncSession, department: Department) -> None:
                 f"department {department.slug} is not empty (it holds"
                 f" {spec.name.replace('_', ' ')}); import into a new or empty"
                 " department",
-                slug=department.slug,
+                department_slug=department.slug,
             )
 
 
@@ -102,7 +102,7 @@ async def prepare(
         raise ArchiveConflict(
             f"the archive's department ({archive_id}) is already on this instance"
             f" as {already.slug}; an archive is imported once",
-            slug=already.slug,
+            department_slug=already.slug,
         )
     found = await _find(session, target)
     if found is None:
