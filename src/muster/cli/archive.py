@@ -5,8 +5,9 @@ import re
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import IO, Annotated
 
 import typer
 from rich.console import Console
@@ -59,6 +60,26 @@ def _tracker(progress: Progress, task: object) -> Callable[[str, int], None]:
     return update
 
 
+async def _write_archive(
+    settings: Settings, request: ExportRequest, out: IO[bytes], console: Console
+) -> int:
+    async with snapshot_session(settings) as session:
+        counts = await archive_export.count_rows(
+            session, department_id=request.department_id
+        )
+        with _progress(console) as progress:
+            task = progress.add_task("exporting rows", total=sum(counts.values()))
+            tracked = replace(request, on_rows=_tracker(progress, task))
+            async for chunk in archive_export.stream_archive(session, request=tracked):
+                out.write(chunk)
+    return sum(counts.values())
+
+
+async def _department_id(settings: Settings, slug: str) -> str:
+    async with snapshot_session(settings) as session:
+        return (await org_service.get_department_by_slug(session, slug)).id
+
+
 def export_department(
     department: Annotated[str, typer.Option(help="Department slug")],
     out: Annotated[Path, typer.Option(dir_okay=False, help="Archive to write (.zip)")],
@@ -77,22 +98,14 @@ def export_department(
     started = time.monotonic()
 
     async def work() -> int:
-        async with snapshot_session(settings) as session:
-            found = await org_service.get_department_by_slug(session, department)
-            counts = await archive_export.count_rows(session, department_id=found.id)
-            with _progress(console) as progress, partial.open("wb") as sink:
-                task = progress.add_task("exporting rows", total=sum(counts.values()))
-                export = ExportRequest(
-                    department_id=found.id,
-                    include_secrets=include_secrets,
-                    on_rows=_tracker(progress, task),
-                )
-                async for chunk in archive_export.stream_archive(
-                    session, request=export
-                ):
-                    sink.write(chunk)
+        request = ExportRequest(
+            department_id=await _department_id(settings, department),
+            include_secrets=include_secrets,
+        )
+        with partial.open("wb") as sink:
+            rows = await _write_archive(settings, request, sink, console)
         partial.replace(out)
-        return sum(counts.values())
+        return rows
 
     try:
         rows = run(work)

@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 import muster
 from muster.core import clock
 from muster.org import service as org_service
+from muster.org.models import Department
 from muster.reporting import archive_geojson as geojson
 from muster.reporting.archive_schemas import (
     FORMAT,
@@ -177,6 +178,23 @@ async def _write_layers(
         files.append(entry.described())
 
 
+def _manifest(
+    department: Department, request: ExportRequest, files: list[ArchiveFile]
+) -> bytes:
+    manifest = Manifest(
+        format=FORMAT,
+        format_version=FORMAT_VERSION,
+        muster_version=muster.__version__,
+        exported_at=clock.now(),
+        department=ArchiveDepartment(
+            id=department.id, slug=department.slug, name=department.name
+        ),
+        secrets_included=request.include_secrets,
+        files=files,
+    )
+    return (manifest.model_dump_json(indent=2) + "\n").encode()
+
+
 async def stream_archive(
     session: AsyncSession, *, request: ExportRequest
 ) -> AsyncIterator[bytes]:
@@ -192,18 +210,7 @@ async def stream_archive(
             yield chunk
         async for chunk in _write_layers(session, archive, sink, request, files):
             yield chunk
-        manifest = Manifest(
-            format=FORMAT,
-            format_version=FORMAT_VERSION,
-            muster_version=muster.__version__,
-            exported_at=clock.now(),
-            department=ArchiveDepartment(
-                id=department.id, slug=department.slug, name=department.name
-            ),
-            secrets_included=request.include_secrets,
-            files=files,
-        )
-        archive.writestr(_info(MANIFEST), manifest.model_dump_json(indent=2) + "\n")
+        archive.writestr(_info(MANIFEST), _manifest(department, request, files))
     yield sink.drain()
     logger.info(
         "department_exported",

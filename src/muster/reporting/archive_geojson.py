@@ -240,6 +240,26 @@ class _Track:
         )
 
 
+class _Tracks:
+    """Cuts time-ordered reports into one track per unit and UTC day."""
+
+    def __init__(self) -> None:
+        self.current: _Track | None = None
+
+    def add(self, unit_id: str, at: datetime, point: list[float]) -> str | None:
+        """Add a report; return the feature of the track it closes, if any."""
+        track, finished = self.current, None
+        if track is None or (track.unit_id, track.day) != (unit_id, at.date()):
+            finished = self.finish()
+            track = self.current = _Track(unit_id, at.date(), [], at, at)
+        track.points.append(point)
+        track.last = at
+        return finished
+
+    def finish(self) -> str | None:
+        return self.current.feature() if self.current is not None else None
+
+
 async def unit_tracks(session: AsyncSession, department_id: str) -> Features:
     """One line per unit and UTC day through its reported positions, in time order.
 
@@ -259,23 +279,17 @@ async def unit_tracks(session: AsyncSession, department_id: str) -> Features:
         )
         .order_by(PositionReport.unit_id, PositionReport.at, PositionReport.id)
     )
-    track: _Track | None = None
-    batch: list[str] = []
+    tracks, batch = _Tracks(), []
     async for row in _rows(session, query):
-        at: datetime = row["at"]
-        if track is None or (track.unit_id, track.day) != (row["unit_id"], at.date()):
-            finished = track.feature() if track is not None else None
-            if finished is not None:
-                batch.append(finished)
-            track = _Track(row["unit_id"], at.date(), [], at, at)
-        track.points.append([row["lon"], row["lat"]])
-        track.last = at
+        finished = tracks.add(row["unit_id"], row["at"], [row["lon"], row["lat"]])
+        if finished is not None:
+            batch.append(finished)
         if len(batch) >= BATCH:
             yield batch
             batch = []
-    finished = track.feature() if track is not None else None
-    if finished is not None:
-        batch.append(finished)
+    last = tracks.finish()
+    if last is not None:
+        batch.append(last)
     if batch:
         yield batch
 

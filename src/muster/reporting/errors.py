@@ -19,19 +19,20 @@ class NotACallsFile(ValidationFailed):
 
 class ArchiveInvalid(ValidationFailed):
     """A department archive that is malformed, truncated, tampered with or
-    inconsistent; nothing of it was imported."""
+    inconsistent; nothing of it was imported. ``file`` and ``line`` say where."""
 
     def __init__(
         self, message: str, *, file: str | None = None, line: int | None = None
     ) -> None:
         loc: list[str | int] = ["archive"]
+        detail = message
         if file is not None:
             loc.append(file)
+            where = file if line is None else f"{file}, line {line}"
+            detail = f"{where}: {message}"
         if line is not None:
             loc.append(line)
-        where = f"{file}, line {line}: " if line is not None else ""
-        where = where or (f"{file}: " if file is not None else "")
-        super().__init__(where + message, errors=[{"loc": loc, "msg": message}])
+        super().__init__(detail, errors=[{"loc": loc, "msg": message}])
         self.file = file
         self.line = line
 
