@@ -215,7 +215,11 @@ async def export_bytes(
 
 
 async def import_bytes(
-    sessions: async_sessionmaker[AsyncSession], data: bytes, *, slug: str
+    sessions: async_sessionmaker[AsyncSession],
+    data: bytes,
+    *,
+    slug: str,
+    on_rows: Callable[[str, int], None] | None = None,
 ) -> ImportSummary:
     archive = open_archive(io.BytesIO(data), limits=Limits(max_unpacked_bytes=10**9))
     try:
@@ -224,7 +228,9 @@ async def import_bytes(
             return await import_archive(
                 session,
                 archive=archive,
-                request=ImportRequest(target=Target(slug=slug), actor=FACTORY_ACTOR),
+                request=ImportRequest(
+                    target=Target(slug=slug), actor=FACTORY_ACTOR, on_rows=on_rows
+                ),
             )
     finally:
         archive.close()

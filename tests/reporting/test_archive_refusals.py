@@ -338,3 +338,70 @@ async def test_overlong_line_is_refused(archive, target_sessions):
     assert caught.value.detail == (
         "units.jsonl, line 1: line is longer than 64 bytes or unterminated"
     )
+
+
+def _first(field, value):
+    def edit(rows):
+        rows[0][field] = value
+        return rows
+
+    return edit_rows(edit)
+
+
+def _twice(rows):
+    return [*rows, {**rows[0], "id": str(uuid.uuid4())}]
+
+
+@pytest.mark.parametrize(
+    ("name", "edit", "message"),
+    [
+        ("department.jsonl", _first("id", "elsewhere"), "line 1: the department"),
+        ("department.jsonl", _first("timezone", "Mars/Olympus"), "unknown time zone"),
+        ("members.jsonl", _first("email", "Chief@X.example"), "lower-case address"),
+        ("members.jsonl", edit_rows(_twice), "line 2: email"),
+        ("event_heads.jsonl", lambda data: b"", "must hold exactly one row"),
+        ("jobs.jsonl", _first("payload", {"unit_id": "x"}), "payload names one"),
+        ("jobs.jsonl", _first("payload", {"assignment_id": 7}), "must be an id"),
+    ],
+)
+async def test_inconsistent_rows_are_refused(
+    archive, target_sessions, name, edit, message
+):
+    error = await _refused(target_sessions, rezip(archive, {name: edit}))
+
+    assert isinstance(error, ArchiveInvalid)
+    assert error.detail.startswith(name)
+    assert message in error.detail
+
+
+def _unlisted(body):
+    body["files"] = [f for f in body["files"] if f["name"] != "jobs.jsonl"]
+
+
+def _stranger(body):
+    body["files"].append({**body["files"][0], "name": "secrets.jsonl"})
+
+
+def _listed_twice(body):
+    body["files"].append(body["files"][0])
+
+
+def _resized(body):
+    body["files"][0]["bytes"] += 1
+
+
+@pytest.mark.parametrize(
+    ("manifest", "message"),
+    [
+        (_unlisted, "lacks files: ['jobs.jsonl']"),
+        (_stranger, "lists files this format has not: ['secrets.jsonl']"),
+        (_listed_twice, "holds a file name twice"),
+        (_resized, "department.jsonl: size differs from the manifest"),
+    ],
+)
+async def test_manifest_disagreeing_with_the_zip_is_refused(
+    archive, target_sessions, manifest, message
+):
+    error = await _refused(target_sessions, rezip(archive, {}, manifest=manifest))
+
+    assert error.detail == message

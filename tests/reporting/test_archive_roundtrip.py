@@ -9,6 +9,7 @@ import pytest
 from muster.core.db import transaction
 from muster.events import service as event_service
 from muster.models import Base
+from muster.reporting import archive_export, archive_geojson, archive_import
 from muster.reporting.archive_import import IMPORTED_KIND
 from muster.reporting.archive_tables import NOT_EXPORTED, TABLES
 from tests.factories.archive import (
@@ -134,3 +135,33 @@ async def test_archive_never_holds_password_or_token_hashes(full, sessions):
     assert all("password_hash" not in m for m in members)
     assert all(set(m) == {"id", "email", "is_active", "created_at"} for m in members)
     assert b"token_hash" not in archive
+
+
+async def test_rows_move_the_same_in_many_small_batches(
+    full, sessions, target_sessions, monkeypatch
+):
+    monkeypatch.setattr(archive_export, "BATCH", 2)
+    monkeypatch.setattr(archive_geojson, "BATCH", 1)
+    monkeypatch.setattr(archive_import, "BATCH", 3)
+    asker = full.asker.department_id
+    progress: list[tuple[str, int]] = []
+    archive = await export_bytes(sessions, asker, include_secrets=True)
+    lender = await export_bytes(sessions, full.lender.department_id)
+    await import_bytes(target_sessions, lender, slug="lender")
+
+    summary = await import_bytes(
+        target_sessions,
+        archive,
+        slug=full.asker.department_slug,
+        on_rows=lambda *a: progress.append(a),
+    )
+
+    before = await department_rows(sessions, asker)
+    after = await department_rows(target_sessions, asker)
+    for name, rows in before.items():
+        if name not in ("events", "event_heads"):
+            assert after[name] == rows, name
+    assert after["events"][:-1] == before["events"]
+    assert ("events.jsonl", 3) in progress
+    assert summary.rows["events.jsonl"] == len(before["events"])
+    assert len(read_rows(archive, "units.jsonl")) == 5

@@ -51,10 +51,6 @@ class Archive:
     def close(self) -> None:
         self._zip.close()
 
-    def rows(self, name: str) -> int:
-        found = self.manifest.file(name)
-        return found.rows if found is not None else 0
-
     def verify(self, *, on_file: Callable[[str], None] | None = None) -> None:
         """Check every file's SHA-256 and JSON Lines row count against the manifest.
 
