@@ -95,11 +95,11 @@ async def _drop_pg_database(test_url: str) -> None:
         await connection.close()
 
 
-@pytest.fixture(scope="session", params=_backends())
-async def database(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[Database]:
-    if request.param == "sqlite":
+async def create_database(
+    kind: str, tmp_path_factory: pytest.TempPathFactory
+) -> Database:
+    """A fresh, migrated database of ``kind`` (``sqlite`` or ``postgresql``)."""
+    if kind == "sqlite":
         path = Path(tmp_path_factory.mktemp("db")) / "muster.db"
         url = f"sqlite+aiosqlite:///{path}"
     else:
@@ -107,9 +107,41 @@ async def database(
     engine = create_engine(Settings(database_url=url))
     await upgrade(engine)
     await engine.dispose()
-    yield Database(kind=request.param, url=url)
-    if request.param == "postgresql":
-        await _drop_pg_database(url)
+    return Database(kind=kind, url=url)
+
+
+async def drop_database(database: Database) -> None:
+    if database.kind == "postgresql":
+        await _drop_pg_database(database.url)
+
+
+@pytest.fixture(scope="session", params=_backends())
+async def database(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Database]:
+    created = await create_database(request.param, tmp_path_factory)
+    yield created
+    await drop_database(created)
+
+
+@pytest.fixture(scope="session", params=_backends())
+async def target_database(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Database]:
+    """A second database, for moving data from one instance to another."""
+    created = await create_database(request.param, tmp_path_factory)
+    yield created
+    await drop_database(created)
+
+
+@pytest.fixture
+async def target_sessions(
+    target_database: Database,
+) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    engine = create_engine(Settings(database_url=target_database.url))
+    yield create_sessionmaker(engine)
+    await empty_tables(engine)
+    await engine.dispose()
 
 
 @pytest.fixture
@@ -123,7 +155,7 @@ def settings(database: Database) -> Settings:
     )
 
 
-async def _empty_tables(engine: AsyncEngine) -> None:
+async def empty_tables(engine: AsyncEngine) -> None:
     tables = list(reversed(Base.metadata.sorted_tables))
     async with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
@@ -140,7 +172,7 @@ async def app(settings: Settings) -> AsyncIterator[FastAPI]:
     yield application
     # Tables are emptied below and tests may move the clock: start indexes afresh.
     REGISTRY.invalidate()
-    await _empty_tables(application.state.engine)
+    await empty_tables(application.state.engine)
     await application.state.engine.dispose()
 
 

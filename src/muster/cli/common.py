@@ -9,7 +9,7 @@ from typing import TypeVar
 import typer
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from muster.core.db import create_engine, create_sessionmaker, transaction
+from muster.core.db import create_engine, create_sessionmaker, snapshot, transaction
 from muster.core.errors import MusterError
 from muster.core.logging import configure_logging
 from muster.core.settings import Settings
@@ -32,6 +32,17 @@ async def database_session(settings: Settings) -> AsyncIterator[AsyncSession]:
     engine = create_engine(settings)
     try:
         async with transaction(create_sessionmaker(engine)) as session:
+            yield session
+    finally:
+        await engine.dispose()
+
+
+@asynccontextmanager
+async def snapshot_session(settings: Settings) -> AsyncIterator[AsyncSession]:
+    """A read-only snapshot of the database on a short-lived engine."""
+    engine = create_engine(settings)
+    try:
+        async with snapshot(create_sessionmaker(engine)) as session:
             yield session
     finally:
         await engine.dispose()

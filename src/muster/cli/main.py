@@ -2,7 +2,17 @@
 
 import typer
 
-from muster.cli import after_action, audit, db, demo, import_calls, org, serve, worker
+from muster.cli import (
+    after_action,
+    archive,
+    audit,
+    db,
+    demo,
+    import_calls,
+    org,
+    serve,
+    worker,
+)
 
 app = typer.Typer(
     help="Muster incident management.",
@@ -14,6 +24,8 @@ app.add_typer(org.departments, name="departments")
 app.add_typer(org.users, name="users")
 app.add_typer(audit.app, name="audit")
 app.command("demo")(demo.demo)
+app.command("export")(archive.export_department)
+app.command("import")(archive.import_department)
 app.command("import-calls")(import_calls.import_calls)
 app.command("after-action")(after_action.after_action_command)
 app.command("serve")(serve.serve)

@@ -67,6 +67,8 @@ class Base(DeclarativeBase):
     }
 
 
+_SNAPSHOT_OPTION = "muster_snapshot"
+
 IdPk = Annotated[str, mapped_column(String(36), primary_key=True, default=new_id)]
 IdRef = Annotated[str, mapped_column(String(36))]
 
@@ -104,7 +106,12 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # A snapshot only reads: a deferred BEGIN lets writers go on (WAL mode)
+        # while it sees the database as of its first read.
+        if connection.get_execution_options().get(_SNAPSHOT_OPTION):
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def create_sessionmaker(
@@ -131,3 +138,29 @@ async def transaction(
             await session.rollback()
             raise
         await session.commit()
+
+
+@asynccontextmanager
+async def snapshot(
+    sessions: async_sessionmaker[AsyncSession],
+) -> AsyncIterator[AsyncSession]:
+    """A read-only session that sees one consistent state of the whole database.
+
+    For long reads (a department export) that must not mix states and must not
+    hold up writers: PostgreSQL runs it at ``REPEATABLE READ``; SQLite takes a
+    deferred transaction, which in WAL mode reads one snapshot without the
+    write lock every other transaction starts with. Nothing is committed.
+    """
+    async with sessions() as session:
+        if session.get_bind().dialect.name == "sqlite":
+            options: dict[str, Any] = {_SNAPSHOT_OPTION: True}
+        else:
+            options = {
+                "isolation_level": "REPEATABLE READ",
+                "postgresql_readonly": True,
+            }
+        await session.connection(execution_options=options)
+        try:
+            yield session
+        finally:
+            await session.rollback()

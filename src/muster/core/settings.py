@@ -69,6 +69,10 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     send_timeout_s: float = Field(default=10.0, gt=0)
     inbound_max_bytes: int = Field(default=64 * 1024, ge=1024)
+    # Department archives: the largest upload ``POST /api/v1/import`` takes
+    # (it is held in memory while it loads), and what any archive may unpack to.
+    import_max_bytes: int = Field(default=256 * 1024 * 1024, ge=1024)
+    import_max_unpacked_bytes: int = Field(default=8 * 1024**3, ge=1024)
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Self:

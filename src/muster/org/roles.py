@@ -23,6 +23,7 @@ class Permission(StrEnum):
     DISPATCH_MANAGE = "dispatch_manage"
     TOKEN_MANAGE = "token_manage"  # noqa: S105 - a permission name, not a secret
     CHANNEL_MANAGE = "channel_manage"
+    DEPARTMENT_DATA = "department_data"  # export or import the whole department
 
 
 _OPERATE = {

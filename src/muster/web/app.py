@@ -29,7 +29,7 @@ from muster.messaging.senders import build_senders
 from muster.org import api as org_api
 from muster.org import pages as org_pages
 from muster.org.ratelimit import LoginLimiter
-from muster.reporting import after_action_api
+from muster.reporting import after_action_api, archive_api
 from muster.reporting import api as reporting_api
 from muster.reporting import pages as reporting_pages
 from muster.units import api as units_api
@@ -135,6 +135,7 @@ def create_app(settings: Settings) -> FastAPI:
         live_api,
         reporting_api,
         after_action_api,
+        archive_api,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(health.router)
@@ -143,6 +144,10 @@ def create_app(settings: Settings) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_problem_handlers(app)
     app.add_middleware(TransactionMiddleware)
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        overrides={API_PREFIX + archive_api.IMPORT_PATH: settings.import_max_bytes},
+    )
     app.add_middleware(RequestIdMiddleware)
     return app
