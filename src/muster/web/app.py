@@ -29,7 +29,7 @@ from muster.messaging.senders import build_senders
 from muster.org import api as org_api
 from muster.org import pages as org_pages
 from muster.org.ratelimit import LoginLimiter
-from muster.reporting import after_action_api, archive_api
+from muster.reporting import after_action_api, archive_api, review_pages
 from muster.reporting import api as reporting_api
 from muster.reporting import pages as reporting_pages
 from muster.units import api as units_api
@@ -139,7 +139,7 @@ def create_app(settings: Settings) -> FastAPI:
     ):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(health.router)
-    for module in (pages, org_pages, reporting_pages):
+    for module in (pages, org_pages, reporting_pages, review_pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_problem_handlers(app)
