@@ -64,9 +64,7 @@ class Settings(BaseSettings):
         pattern=r"^$|^https?://",
         max_length=500,
     )
-    map_attribution: str = Field(
-        default="© OpenStreetMap contributors", max_length=300
-    )
+    map_attribution: str = Field(default="© OpenStreetMap contributors", max_length=300)
 
     smtp_host: str | None = None
     smtp_port: int = Field(default=25, ge=1, le=65535)

@@ -241,9 +241,10 @@ async def response_times(
     )
 
     # TODO(#5): at a million incidents half the time goes to joining two
-    # million assignments to their incidents on text ids. Keeping the incident's type, station, category and first-arrival
-    # flag on each assignment as it is written would drop the join; rollups
-    # don't help while reports group by unit and hour.
+    # million assignments to their incidents on text ids. Keeping the
+    # incident's type, station, category and first-arrival flag on each
+    # assignment as it is written would drop the join; rollups don't help
+    # while reports group by unit and hour.
     histograms: Histograms = {interval: {} for interval in Interval}
     await _tune_for_reports(session)
     await _collect(session, incident_statement(scope), histograms)
