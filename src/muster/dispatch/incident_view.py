@@ -173,6 +173,7 @@ _SENTENCES: dict[str, Callable[[dict[str, Any], str], str]] = {
     ),
     "incident.closed": lambda d, w: f"Closed: {d.get('disposition', '')}",
     "incident.reopened": lambda d, w: "Reopened.",
+    "incident.dispatched": lambda d, w: "First unit dispatched.",
     "assignment.created": lambda d, w: f"{w} assigned (alarm {d.get('alarm')}).",
     "assignment.acknowledged": lambda d, w: f"{w} acknowledged: responding.",
     "assignment.declined": lambda d, w: f"{w} declined.",
