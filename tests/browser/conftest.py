@@ -77,7 +77,7 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     _muster("db", "upgrade", env=env)
     _muster("demo", env=env)
     log = (folder / "serve.log").open("wb")
-    server = subprocess.Popen(  # noqa: S603 - our own command, fixed arguments
+    server = subprocess.Popen(
         [sys.executable, "-m", "muster", "serve"], env=env, stdout=log, stderr=log
     )
     url = f"http://127.0.0.1:{port}"
