@@ -69,18 +69,6 @@ class CallForm(BaseModel):
         return IncidentCreate.model_validate(body)
 
 
-FIELD_NAMES = {
-    "type": "Incident type",
-    "description": "What happened",
-    "lat": "Latitude",
-    "lon": "Longitude",
-    "address": "Address",
-    "priority": "Priority",
-    "name": "Caller's name",
-    "phone": "Caller's phone",
-}
-
-
 def field_errors(exc: ValidationError) -> dict[str, str]:
     """Each bad field's form name with a message a dispatcher can act on."""
     found: dict[str, str] = {}
@@ -182,6 +170,30 @@ async def _refused(
     return HTMLResponse(render("dispatch/console.html", **context), status)
 
 
+async def _unseen_duplicates(
+    session: AsyncSession,
+    principal: Principal,
+    form: CallForm,
+    data: IncidentCreate,
+    rule: incident_service.DuplicateRule,
+) -> list[incident_service.DuplicateCandidate]:
+    """Possible duplicates the dispatcher has not been shown yet."""
+    if form.duplicates_seen:
+        return []
+    return await incident_service.preview_duplicates(
+        session,
+        department_id=principal.department_id,
+        type_code=data.type,
+        point=(data.location.lat, data.location.lon),
+        rule=rule,
+    )
+
+
+def _service_errors(exc: ValidationFailed) -> dict[str, str]:
+    found = {str(e["loc"][-1]): str(e["msg"]) for e in exc.errors if e.get("loc")}
+    return found or {"form": exc.detail}
+
+
 @router.post("/console/calls")
 async def take_call(
     request: Request,
@@ -192,23 +204,15 @@ async def take_call(
 ) -> Response:
     """Take the call. Possible duplicates not yet shown to the dispatcher are
     shown first, with the call kept; saving again takes it."""
+    rule = incident_service.duplicate_rule(settings)
     try:
         data = form.to_create()
-        rule = incident_service.duplicate_rule(settings)
-        if not form.duplicates_seen:
-            point = (data.location.lat, data.location.lon)
-            duplicates = await incident_service.preview_duplicates(
-                session,
-                department_id=principal.department_id,
-                type_code=data.type,
-                point=point,
-                rule=rule,
+        duplicates = await _unseen_duplicates(session, principal, form, data, rule)
+        if duplicates:
+            form.duplicates_seen = "1"
+            return await _refused(
+                request, principal, settings, form, duplicates=duplicates
             )
-            if duplicates:
-                form.duplicates_seen = "1"
-                return await _refused(
-                    request, principal, settings, form, duplicates=duplicates
-                )
         taken = await intake.take_call(
             session, ctx=principal.context, data=data, rule=rule
         )
@@ -216,9 +220,7 @@ async def take_call(
         errors = field_errors(exc)
         return await _refused(request, principal, settings, form, errors=errors)
     except ValidationFailed as exc:
-        errors = {str(e["loc"][-1]): str(e["msg"]) for e in exc.errors} or {
-            "form": exc.detail
-        }
+        errors = _service_errors(exc)
         return await _refused(request, principal, settings, form, errors=errors)
     return RedirectResponse(f"/console?incident={taken.incident.id}", 303)
 
