@@ -60,6 +60,14 @@ class Settings(BaseSettings):
     live_poll_s: float = Field(default=5.0, gt=0)
     live_heartbeat_s: float = Field(default=15.0, gt=0)
     live_reauth_s: float = Field(default=60.0, gt=0)
+    # The pages' map background; browsers fetch the tiles themselves. Empty
+    # means none: markers on a plain background, as when the tiles can't load.
+    map_tiles_url: str = Field(
+        default="https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        pattern=r"^$|^https?://",
+        max_length=500,
+    )
+    map_attribution: str = Field(default="© OpenStreetMap contributors", max_length=300)
 
     smtp_host: str | None = None
     smtp_port: int = Field(default=25, ge=1, le=65535)

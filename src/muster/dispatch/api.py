@@ -1,17 +1,14 @@
 """JSON routes for dispatch: settings, response plans, recommendation,
 assignments, and the intake and unit-status routes that dispatch keeps in step."""
 
-from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from muster.core.http import IfMatchDep, PageDep, SessionDep, SettingsDep
-from muster.core.settings import Settings
 from muster.dispatch import assignments as assignment_service
+from muster.dispatch import intake
 from muster.dispatch import service as dispatch_service
-from muster.dispatch.errors import NoResponsePlan
 from muster.dispatch.models import Assignment, ResponsePlan
 from muster.dispatch.recommend import Recommendation
 from muster.dispatch.schemas import (
@@ -32,7 +29,6 @@ from muster.dispatch.schemas import (
     SettingsUpdate,
     ShortfallRead,
 )
-from muster.events.schemas import Context
 from muster.incidents import lifecycle_service
 from muster.incidents import service as incident_service
 from muster.incidents.schemas import (
@@ -243,49 +239,25 @@ async def change_unit_status(
     return unit_read(unit)
 
 
-async def _auto_dispatch(
-    session: AsyncSession, ctx: Context, incident_id: str
-) -> tuple[list[Assignment], list[ShortfallRead]]:
-    try:
-        made, found = await assignment_service.dispatch_alarm(
-            session, ctx=ctx, incident_id=incident_id, alarm=1
-        )
-    except NoResponsePlan as exc:
-        return [], [ShortfallRead(capability="*", missing=0, reason=exc.detail)]
-    return made, [ShortfallRead.model_validate(s) for s in found.shortfalls]
-
-
-def _duplicate_rule(settings: Settings) -> incident_service.DuplicateRule:
-    return incident_service.DuplicateRule(
-        radius_m=settings.duplicate_radius_m,
-        window=timedelta(minutes=settings.duplicate_window_min),
-    )
-
-
 @router.post("/incidents", tags=["incidents"], status_code=status.HTTP_201_CREATED)
 async def create_incident(
     body: IncidentCreate, principal: Writer, session: SessionDep, settings: SettingsDep
 ) -> IncidentIntake:
     """Record a call as a new incident, with possible duplicates nearby; a type
     under automatic dispatch gets its first alarm assigned in the same call."""
-    incident, reports, duplicates = await incident_service.create_incident(
+    taken = await intake.take_call(
         session,
         ctx=principal.context,
         data=body,
-        duplicate_rule=_duplicate_rule(settings),
+        rule=incident_service.duplicate_rule(settings),
     )
-    made: list[Assignment] = []
-    shortfalls: list[ShortfallRead] = []
-    if incident.incident_type.auto_dispatch:
-        made, shortfalls = await _auto_dispatch(session, principal.context, incident.id)
-        incident = await incident_service.get_incident(
-            session, department_id=principal.department_id, incident_id=incident.id
-        )
     return IncidentIntake(
-        **read_fields(incident, reports),
-        possible_duplicates=[PossibleDuplicate.model_validate(d) for d in duplicates],
-        assignments=_assignments(made),
-        shortfalls=shortfalls,
+        **read_fields(taken.incident, taken.reports),
+        possible_duplicates=[
+            PossibleDuplicate.model_validate(d) for d in taken.duplicates
+        ],
+        assignments=_assignments(taken.assignments),
+        shortfalls=[ShortfallRead.model_validate(s) for s in taken.shortfalls],
     )
 
 

@@ -1,18 +1,18 @@
 """JSON routes for incident types, incidents, their callers, notes and timeline."""
 
-from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
 
-from muster.core.http import IfMatchDep, PageDep, SessionDep
-from muster.core.settings import Settings
+from muster.core.http import IfMatchDep, PageDep, SessionDep, SettingsDep
 from muster.events.models import Event
 from muster.events.schemas import ActorRead, EventList, EventRead
 from muster.incidents import lifecycle_service, type_service
 from muster.incidents import service as incident_service
 from muster.incidents.models import Incident
 from muster.incidents.schemas import (
+    DuplicateCheck,
+    DuplicateList,
     IncidentList,
     IncidentQuery,
     IncidentRead,
@@ -23,6 +23,7 @@ from muster.incidents.schemas import (
     IncidentUpdate,
     NoteCreate,
     NoteRead,
+    PossibleDuplicate,
     ReportCreate,
     ReportRead,
     StatusChange,
@@ -50,13 +51,6 @@ def event_read(event: Event) -> EventRead:
         kind=event.kind,
         incident_id=event.incident_id,
         data=event.data,
-    )
-
-
-def _duplicate_rule(settings: Settings) -> incident_service.DuplicateRule:
-    return incident_service.DuplicateRule(
-        radius_m=settings.duplicate_radius_m,
-        window=timedelta(minutes=settings.duplicate_window_min),
     )
 
 
@@ -108,6 +102,22 @@ async def list_incidents(
     )
     items = [IncidentSummary(**summary_fields(i)) for i in incidents]
     return IncidentList(items=items, next_cursor=next_cursor)
+
+
+@router.post("/incidents/duplicates", tags=["incidents"])
+async def check_duplicates(
+    body: DuplicateCheck, principal: Writer, session: SessionDep, settings: SettingsDep
+) -> DuplicateList:
+    """The open incidents a call of this type at this place would be flagged
+    as possibly duplicating, before it is taken; nothing is written."""
+    found = await incident_service.preview_duplicates(
+        session,
+        department_id=principal.department_id,
+        type_code=body.type,
+        point=(body.location.lat, body.location.lon),
+        rule=incident_service.duplicate_rule(settings),
+    )
+    return DuplicateList(items=[PossibleDuplicate.model_validate(d) for d in found])
 
 
 @router.get("/incidents/{incident_id}", tags=["incidents"])

@@ -168,6 +168,17 @@ class PossibleDuplicate(OutputModel):
     received_at: datetime
 
 
+class DuplicateCheck(InputModel):
+    """A call about to be taken: its type and place."""
+
+    type: Code
+    location: Location
+
+
+class DuplicateList(OutputModel):
+    items: list[PossibleDuplicate]
+
+
 class IncidentCreated(IncidentRead):
     possible_duplicates: list[PossibleDuplicate]
 

@@ -25,6 +25,7 @@ from muster.core.pagination import (
     decode_cursor,
     encode_cursor,
 )
+from muster.core.settings import Settings
 from muster.events import service as event_service
 from muster.events.models import Event
 from muster.events.schemas import Actor, Context
@@ -65,6 +66,14 @@ class DuplicateCandidate:
 class DuplicateRule:
     radius_m: float
     window: timedelta
+
+
+def duplicate_rule(settings: Settings) -> DuplicateRule:
+    """How near and how recent counts as a possible duplicate, as configured."""
+    return DuplicateRule(
+        radius_m=settings.duplicate_radius_m,
+        window=timedelta(minutes=settings.duplicate_window_min),
+    )
 
 
 async def _check_owner(
@@ -159,6 +168,24 @@ async def find_possible_duplicates(
                 )
             )
     return sorted(found, key=lambda c: c.distance_m)
+
+
+async def preview_duplicates(
+    session: AsyncSession,
+    *,
+    department_id: str,
+    type_code: str,
+    point: tuple[float, float],
+    rule: DuplicateRule,
+) -> list[DuplicateCandidate]:
+    """What intake would flag as possible duplicates of a call not yet taken.
+
+    Raises ``ValidationFailed`` for an unknown type. Writes nothing.
+    """
+    incident_type = await type_service.type_for_input(session, department_id, type_code)
+    return await find_possible_duplicates(
+        session, incident_type=incident_type, point=point, at=clock.now(), rule=rule
+    )
 
 
 async def _insert_rows(session: AsyncSession, rows: Sequence[Base]) -> None:
@@ -379,6 +406,22 @@ async def list_incidents(
         return rows, None
     last = rows[limit - 1]
     return rows[:limit], encode_cursor(last.received_at.isoformat(), last.id)
+
+
+async def list_open_incidents(
+    session: AsyncSession, *, department_id: str, limit: int
+) -> Sequence[Incident]:
+    """Open incidents as a queue: most urgent priority first, then oldest."""
+    query = (
+        select(Incident)
+        .where(
+            Incident.department_id == department_id,
+            Incident.status.in_([str(s) for s in OPEN]),
+        )
+        .order_by(Incident.priority, Incident.received_at, Incident.id)
+        .limit(limit)
+    )
+    return (await session.scalars(query)).all()
 
 
 async def timeline(

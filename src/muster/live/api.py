@@ -5,7 +5,10 @@ Both carry the caller's department events as JSON objects ``{"seq", "at",
 ``Last-Event-ID`` header, which wins, as browsers resend it on reconnecting)
 resumes after that event; ``?incident_id=`` keeps one incident's events. The
 token comes as ``Authorization: Bearer`` or, for browsers, which cannot set
-headers on these requests, as ``?access_token=``.
+headers on these requests, as ``?access_token=``, or rides in the pages' session
+cookie. A WebSocket opened with the cookie must come from this site's own pages
+(its ``Origin`` names the host it connects to): browsers send cookies on
+WebSockets any site opens, and a WebSocket is not bound by the same-origin rule.
 
 A WebSocket is accepted first and then refused, when it must be, with one
 problem-details message and the close code 4000 + HTTP status (4401, 4403,
@@ -19,6 +22,7 @@ import logging
 import re
 from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Header, Query, Request, WebSocket
 from fastapi.responses import StreamingResponse
@@ -30,6 +34,7 @@ from muster.core import errors
 from muster.core.settings import Settings
 from muster.events.bus import VOLATILE_SEQ, LiveEvent
 from muster.live.stream import Stream, authorize_stream, keep_authenticated
+from muster.org.deps import session_token
 
 logger = logging.getLogger(__name__)
 
@@ -58,12 +63,44 @@ IncidentFilter = Annotated[
 AccessToken = Annotated[str | None, Query(description="the bearer token, for browsers")]
 
 
-def _token(connection: HTTPConnection) -> str | None:
+def _given_token(connection: HTTPConnection) -> str | None:
+    """The bearer token from the header or the ``access_token`` parameter."""
     scheme, _, token = connection.headers.get("authorization", "").partition(" ")
     if scheme.lower() == "bearer" and token.strip():
         return token.strip()
     given = connection.query_params.get("access_token", "").strip()
     return given or None
+
+
+def _token(connection: HTTPConnection) -> str | None:
+    """The token given, else the session cookie's (an SSE stream is a plain
+    GET: another site's page can neither send our Lax cookie with it nor read
+    what comes back)."""
+    return _given_token(connection) or session_token(connection)
+
+
+def _same_origin(connection: HTTPConnection) -> bool:
+    """Whether a browser opened this connection from one of our pages; a client
+    that sends no ``Origin`` is no browser, and no other site can drive it."""
+    origin = connection.headers.get("origin")
+    if origin is None:
+        return True
+    host = connection.headers.get("host", "").lower()
+    return urlsplit(origin).netloc.lower() == host
+
+
+def _websocket_token(websocket: WebSocket) -> str | None:
+    """The WebSocket's token; ``PermissionDenied`` for a session cookie sent
+    along by a page of another site."""
+    given = _given_token(websocket)
+    if given is not None:
+        return given
+    cookie = session_token(websocket)
+    if cookie is not None and not _same_origin(websocket):
+        raise errors.PermissionDenied(
+            "a stream opened with the session cookie must come from this site"
+        )
+    return cookie
 
 
 @router.get(
@@ -81,8 +118,9 @@ async def stream_sse(
     """The department stream as Server-Sent Events, with a comment as heartbeat."""
     state = request.app.state
     resume = last_event_id if last_event_id is not None else since
+    token = _token(request)
     principal = await authorize_stream(
-        state.sessions, token=_token(request), since=resume, incident_id=incident_id
+        state.sessions, token=token, since=resume, incident_id=incident_id
     )
     stream = Stream(
         state.hubs,
@@ -92,7 +130,7 @@ async def stream_sse(
         since=resume,
     )
     settings: Settings = state.settings
-    guard = _guard(state.sessions, stream, _token(request), settings)
+    guard = _guard(state.sessions, stream, token, settings)
     return StreamingResponse(
         _sse_body(stream, settings.live_heartbeat_s, guard),
         media_type="text/event-stream",
@@ -153,9 +191,10 @@ async def stream_websocket(websocket: WebSocket) -> None:
     state = websocket.app.state
     try:
         since, incident_id = _websocket_query(websocket)
+        token = _websocket_token(websocket)
         principal = await authorize_stream(
             state.sessions,
-            token=_token(websocket),
+            token=token,
             since=since,
             incident_id=incident_id,
         )
@@ -169,7 +208,7 @@ async def stream_websocket(websocket: WebSocket) -> None:
         incident_id=incident_id,
         since=since,
     )
-    guard = _guard(state.sessions, stream, _token(websocket), state.settings)
+    guard = _guard(state.sessions, stream, token, state.settings)
     async with stream, _guarded(guard):
         await _pump(websocket, stream)
 

@@ -243,6 +243,21 @@ async def list_incident_messages(
     return [(m, by_message[m.id]) for m in messages]
 
 
+async def list_member_messages(
+    session: AsyncSession, *, department_id: str, member_id: str, limit: int
+) -> Sequence[Message]:
+    """The latest messages delivered (or being delivered) to a member, newest
+    first, once each whatever the number of channels."""
+    delivered_to = select(Delivery.message_id).where(Delivery.member_id == member_id)
+    query = (
+        select(Message)
+        .where(Message.department_id == department_id, Message.id.in_(delivered_to))
+        .order_by(Message.created_at.desc(), Message.id.desc())
+        .limit(limit)
+    )
+    return (await session.scalars(query)).all()
+
+
 # Delivering ---------------------------------------------------------------------------
 
 

@@ -4,6 +4,7 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
+from starlette.requests import HTTPConnection
 
 from muster.core import sessions
 from muster.core.errors import PermissionDenied, Unauthenticated
@@ -26,17 +27,17 @@ _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
-def _secret(request: Request) -> str:
-    settings: Settings = request.app.state.settings
+def _secret(connection: HTTPConnection) -> str:
+    settings: Settings = connection.app.state.settings
     return settings.secret_key.get_secret_value()
 
 
-def session_token(request: Request) -> str | None:
+def session_token(connection: HTTPConnection) -> str | None:
     """The session token in the signed browser cookie, if there is a valid one."""
-    cookie = request.cookies.get(sessions.COOKIE_NAME)
+    cookie = connection.cookies.get(sessions.COOKIE_NAME)
     if not cookie:
         return None
-    return sessions.unseal(cookie, secret=_secret(request))
+    return sessions.unseal(cookie, secret=_secret(connection))
 
 
 async def _check_csrf(request: Request, token: str) -> None:

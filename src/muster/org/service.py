@@ -568,6 +568,18 @@ async def list_stations(
     return await keyset_page(session, query, order=order, page=page)
 
 
+async def list_all_stations(
+    session: AsyncSession, *, department_id: str
+) -> Sequence[Station]:
+    """Every station of the department in code order."""
+    query = (
+        select(Station)
+        .where(Station.department_id == department_id)
+        .order_by(Station.code, Station.id)
+    )
+    return (await session.scalars(query)).all()
+
+
 async def station_area_of(
     session: AsyncSession, *, department_id: str, lat: float, lon: float
 ) -> str | None:

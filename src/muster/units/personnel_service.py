@@ -220,3 +220,15 @@ async def list_personnel(
     if len(rows) <= page.limit:
         return people, None
     return people, encode_cursor(people[-1].name, people[-1].member_id)
+
+
+async def find_status(
+    session: AsyncSession, *, department_id: str, member_id: str
+) -> PersonnelStatus | None:
+    """The member's status row, or ``None`` before they first report anything."""
+    return await session.scalar(
+        select(PersonnelStatus).where(
+            PersonnelStatus.department_id == department_id,
+            PersonnelStatus.member_id == member_id,
+        )
+    )

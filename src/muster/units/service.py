@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from muster.core import clock
 from muster.core.errors import NotFound, check_version, field_error
-from muster.core.pagination import PageRequest, keyset_page
+from muster.core.pagination import MAX_LIMIT, PageRequest, keyset_page
 from muster.events import service as event_service
 from muster.events.schemas import Context
 from muster.incidents import lifecycle_service
@@ -463,3 +463,23 @@ async def _record_status(
         incident_id=incident_id,
         data={**change, "mutual_aid_from": unit.department_id},
     )
+
+
+async def list_all_units(
+    session: AsyncSession, *, department_id: str, station_id: str | None = None
+) -> list[Unit]:
+    """Every unit of the department (or of one station) in name order."""
+    units: list[Unit] = []
+    page = PageRequest(limit=MAX_LIMIT)
+    while True:
+        found, cursor = await list_units(
+            session,
+            department_id=department_id,
+            status=None,
+            station_id=station_id,
+            page=page,
+        )
+        units.extend(found)
+        if cursor is None:
+            return units
+        page = PageRequest(cursor=cursor, limit=MAX_LIMIT)

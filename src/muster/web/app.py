@@ -14,7 +14,14 @@ from muster.core.db import create_engine, create_sessionmaker
 from muster.core.logging import configure_logging
 from muster.core.settings import Settings
 from muster.core.templating import STATIC_DIR
-from muster.dispatch import aid_answers, aid_api, reply_api
+from muster.dispatch import (
+    aid_answers,
+    aid_api,
+    console_pages,
+    incident_pages,
+    reply_api,
+    responder_pages,
+)
 from muster.dispatch import api as dispatch_api
 from muster.dispatch import tasks as dispatch_tasks
 from muster.events.bus import create_bus
@@ -139,7 +146,15 @@ def create_app(settings: Settings) -> FastAPI:
     ):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(health.router)
-    for module in (pages, org_pages, reporting_pages, review_pages):
+    for module in (
+        pages,
+        org_pages,
+        reporting_pages,
+        console_pages,
+        incident_pages,
+        responder_pages,
+        review_pages,
+    ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_problem_handlers(app)
