@@ -53,4 +53,4 @@ async def test_downgrade_then_upgrade_round_trips(tmp_path):
 
     assert emptied <= {"alembic_version"}
     assert {t.name for t in Base.metadata.sorted_tables} <= rebuilt
-    assert head_revision() == "0005"
+    assert head_revision() == "0006"

@@ -145,4 +145,4 @@ async def test_db_upgrade_on_migrated_database_is_noop(app, database):
     code, out, _ = await _muster(database, "db", "upgrade")
 
     assert code == 0
-    assert "0005" in out
+    assert "0006" in out
