@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from muster.core.geo import distance_m
 from muster.reporting.timeline import Period, hours_per_week, merged, strain
-from muster.reporting.tracks import Call, Fix, NearbyCalls, Track, TrackRules
+from muster.reporting.tracks import Call, NearbyCalls, Track, TrackRules
 from muster.reporting.workload import resolve_period
 from muster.reporting.workload_schemas import UtilizationQuery
 
@@ -61,19 +61,22 @@ def test_strain_without_changes_is_the_initial_count_throughout():
     assert (found.seconds, found.episodes, found.lowest) == (0, 0, 1)
 
 
+Fix = tuple[datetime, float, float, float | None]
+
+
 def _track(*fixes: Fix) -> Track:
     track = Track(TrackRules(max_speed_kmh=200, max_accuracy_m=50))
-    for fix in fixes:
-        track.add(fix)
+    for when, lat, lon, accuracy in fixes:
+        track.add(when.timestamp(), lat, lon, accuracy)
     return track
 
 
 def test_track_drops_a_jump_and_starts_again_from_the_new_fix():
     track = _track(
-        Fix(at(0), 37.0, -122.0, None),
-        Fix(at(0.1), 37.01, -122.0, None),  # about 11 km/h
-        Fix(at(0.11), 40.0, -122.0, None),  # a jump
-        Fix(at(0.2), 40.01, -122.0, None),
+        (at(0), 37.0, -122.0, None),
+        (at(0.1), 37.01, -122.0, None),  # about 11 km/h
+        (at(0.11), 40.0, -122.0, None),  # a jump
+        (at(0.2), 40.01, -122.0, None),
     )
 
     leg = distance_m(37.0, -122.0, 37.01, -122.0)
@@ -82,14 +85,14 @@ def test_track_drops_a_jump_and_starts_again_from_the_new_fix():
 
 def test_track_skips_rough_fixes_and_counts_repeats():
     track = _track(
-        Fix(at(0), 37.0, -122.0, 10),
-        Fix(at(0), 37.0, -122.0, 10),
-        Fix(at(0.1), 37.5, -122.0, 51),
-        Fix(at(0.2), 37.0, -122.01, 10),
+        (at(0), 37.0, -122.0, 10),
+        (at(0), 37.0, -122.0, 10),
+        (at(0.1), 37.5, -122.0, 51),
+        (at(0.2), 37.0, -122.01, 10),
     )
 
     assert track.metres == distance_m(37.0, -122.0, 37.0, -122.01)
-    assert (track.repeats, track.first_repeat_at) == (1, at(0))
+    assert (track.repeats, track.first_repeat_t) == (1, at(0).timestamp())
 
 
 def _call(name: str, minutes: float, lat: float, kind: str = "MED") -> Call:

@@ -16,16 +16,8 @@ class TrackRules:
     max_accuracy_m: float
 
 
-@dataclass(frozen=True, slots=True)
-class Fix:
-    at: datetime
-    lat: float
-    lon: float
-    accuracy_m: float | None
-
-
 class Track:
-    """One unit's distance over its fixes, fed in time order.
+    """One unit's distance over its fixes, fed in time order (epoch seconds).
 
     A fix reported less accurate than ``max_accuracy_m`` is left out. A leg
     implying more than ``max_speed_kmh`` (a bad fix, or a unit moved with its
@@ -35,39 +27,41 @@ class Track:
     """
 
     def __init__(self, rules: TrackRules) -> None:
-        self.rules = rules
+        self.max_speed_ms = rules.max_speed_kmh / 3.6
+        self.max_accuracy_m = rules.max_accuracy_m
         self.metres = 0.0
         self.repeats = 0
-        self.first_repeat_at: datetime | None = None
-        self.last_repeat_at: datetime | None = None
-        self._previous: tuple[datetime, float, float] | None = None
-        self._anchor: Fix | None = None
+        self.first_repeat_t: float | None = None
+        self.last_repeat_t: float | None = None
+        self._previous: tuple[float, float, float] | None = None
+        self._anchor: tuple[float, float, float] | None = None
 
-    def add(self, fix: Fix) -> None:
-        raw = (fix.at, fix.lat, fix.lon)
-        if raw == self._previous:
-            self._repeat(fix.at)
+    def add(self, t: float, lat: float, lon: float, accuracy_m: float | None) -> None:
+        fix = (t, lat, lon)
+        if fix == self._previous:
+            self._repeat(t)
             return
-        self._previous = raw
-        if fix.accuracy_m is not None and fix.accuracy_m > self.rules.max_accuracy_m:
+        self._previous = fix
+        if accuracy_m is not None and accuracy_m > self.max_accuracy_m:
             return
         anchor, self._anchor = self._anchor, fix
         if anchor is not None:
             self.metres += self._leg(anchor, fix)
 
-    def _leg(self, start: Fix, end: Fix) -> float:
-        metres = distance_m(start.lat, start.lon, end.lat, end.lon)
-        seconds = (end.at - start.at).total_seconds()
-        if metres == 0:
-            return 0.0
-        if seconds <= 0 or metres / seconds * 3.6 > self.rules.max_speed_kmh:
+    def _leg(
+        self, start: tuple[float, float, float], end: tuple[float, float, float]
+    ) -> float:
+        metres = distance_m(start[1], start[2], end[1], end[2])
+        seconds = end[0] - start[0]
+        if metres == 0 or seconds <= 0 or metres / seconds > self.max_speed_ms:
             return 0.0
         return metres
 
-    def _repeat(self, at: datetime) -> None:
+    def _repeat(self, t: float) -> None:
         self.repeats += 1
-        self.first_repeat_at = self.first_repeat_at or at
-        self.last_repeat_at = at
+        if self.first_repeat_t is None:
+            self.first_repeat_t = t
+        self.last_repeat_t = t
 
 
 @dataclass(frozen=True, slots=True)

@@ -97,6 +97,15 @@ async def _fleet_part(
     )
 
 
+def _totals(units: list[UnitUse], personnel_hours: float) -> Totals:
+    return Totals(
+        committed_hours=round(sum(u.committed_hours for u in units), 2),
+        distance_km=round(sum(u.distance_km for u in units), 2),
+        cost=round(sum(u.cost for u in units), 2),
+        personnel_hours=personnel_hours,
+    )
+
+
 async def utilization(
     session: AsyncSession,
     *,
@@ -125,19 +134,13 @@ async def utilization(
         session, department_id=department_id, period=period, rules=rules
     )
     duplicates = duplicate_service.ordered([*pairs, *fleet.repeats])
-
     return UtilizationReport(
         from_=period.start,
         to=period.end,
         timezone=zone_name,
         hours=round(period.hours, 2),
         weekly_hours=rules.weekly_hours,
-        totals=Totals(
-            committed_hours=round(sum(u.committed_hours for u in fleet.units), 2),
-            distance_km=round(sum(u.distance_km for u in fleet.units), 2),
-            cost=round(sum(u.cost for u in fleet.units), 2),
-            personnel_hours=people_hours,
-        ),
+        totals=_totals(fleet.units, people_hours),
         units=fleet.units,
         unit_types=fleet.types,
         personnel=personnel,

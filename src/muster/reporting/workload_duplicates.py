@@ -12,6 +12,8 @@
   of the unit's report before (a device resending a fix).
 """
 
+from datetime import UTC, datetime
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from muster.reporting import workload_queries as q
@@ -81,11 +83,13 @@ def repeated_rows(
     names = {unit.id: unit.name for unit in fleet.units}
     rows = [_repeat_row(K.REPEATED_STATUS, key, r) for key, r in statuses.items()]
     for unit_id, track in tracks.items():
+        if track.first_repeat_t is None or track.last_repeat_t is None:
+            continue
         repeats = Repeats(
             names.get(unit_id, unit_id),
             track.repeats,
-            track.first_repeat_at,
-            track.last_repeat_at,
+            datetime.fromtimestamp(track.first_repeat_t, UTC),
+            datetime.fromtimestamp(track.last_repeat_t, UTC),
         )
         rows.append(_repeat_row(K.REPEATED_POSITION, ("unit", unit_id), repeats))
     return [row for row in rows if row is not None]

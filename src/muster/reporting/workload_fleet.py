@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from muster.reporting import workload_queries as q
 from muster.reporting.timeline import Period, merged, seconds_of
-from muster.reporting.tracks import Fix, Track, TrackRules
+from muster.reporting.tracks import Track, TrackRules
 from muster.reporting.workload_schemas import TypeUse, UnitUse
 from muster.units.models import UnitType
 
@@ -76,13 +76,13 @@ async def read_tracks(
     """Each unit's track over its fixes in the period (one leg needs both of
     its fixes inside the period)."""
     tracks: dict[str, Track] = {}
-    async for unit_id, at, lat, lon, accuracy_m in q.stream(
+    async for unit_id, t, lat, lon, accuracy_m in q.stream(
         session, q.unit_fixes(department_id, period)
     ):
         track = tracks.get(unit_id)
         if track is None:
             track = tracks[unit_id] = Track(rules)
-        track.add(Fix(at, lat, lon, accuracy_m))
+        track.add(float(t), lat, lon, accuracy_m)
     return tracks
 
 

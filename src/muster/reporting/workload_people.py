@@ -65,6 +65,9 @@ async def member_uses(session: AsyncSession, scope: PeopleScope) -> list[MemberU
         )
     }
     rows: dict[str, MemberUse] = {}
+    # TODO(#5): members who answer by status report alone ("responding" to an
+    # incident, never paged) have no assignment and count no hours; their
+    # spans would have to be rebuilt from member.status_changed events.
     statement = q.member_work(scope.department_id, scope.period)
     async for member_id, work in q.stream_groups(session, statement):
         name = members.get(member_id, (member_id, False))[0]

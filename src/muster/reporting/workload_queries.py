@@ -30,7 +30,7 @@ from muster.dispatch.models import Assignment
 from muster.events.models import Event
 from muster.incidents.models import Incident, IncidentType
 from muster.org.models import Membership, Station
-from muster.reporting.sql import seconds_between
+from muster.reporting.sql import epoch_seconds, seconds_between
 from muster.reporting.timeline import Period
 from muster.units.models import PositionReport, Unit, UnitType
 
@@ -45,10 +45,16 @@ _EVENT_MARGIN = timedelta(seconds=FUTURE_TOLERANCE_S * 5)
 
 
 async def stream(session: AsyncSession, statement: AnySelect) -> AsyncIterator[AnyRow]:
-    """The rows of ``statement``, fetched in batches, never all at once."""
-    result = await session.stream(statement.execution_options(yield_per=_BATCH))
-    async for row in result:
-        yield row
+    """The rows of ``statement``, fetched in batches, never all at once.
+
+    Core rows on the session's connection, a batch per await: awaiting each
+    row (or loading through the ORM) costs more than the work done on it.
+    """
+    connection = await session.connection()
+    result = await connection.stream(statement.execution_options(yield_per=_BATCH))
+    async for batch in result.partitions(_BATCH):
+        for row in batch:
+            yield row
 
 
 async def stream_groups(
@@ -175,22 +181,21 @@ def department_members(department_id: str) -> AnySelect:
     )
 
 
+def _seconds_inside(start: ColumnElement[datetime], period: Period) -> Any:
+    """Seconds of an assignment from ``start`` to clearing, inside the period."""
+    low = case((start < _at(period.start), _at(period.start)), else_=start)
+    still_out = or_(
+        Assignment.cleared_at.is_(None), Assignment.cleared_at > _at(period.end)
+    )
+    high = case((still_out, _at(period.end)), else_=Assignment.cleared_at)
+    return seconds_between(low, high)
+
+
 def _effort(department_id: str, period: Period) -> Any:
     """Per incident of the department: units and people on it and their hours
     inside the period; a unit's crew counts as ``crew_size`` people."""
     start = _start_column()
-    low = case((start < _at(period.start), _at(period.start)), else_=start)
-    high = case(
-        (
-            or_(
-                Assignment.cleared_at.is_(None),
-                Assignment.cleared_at > _at(period.end),
-            ),
-            _at(period.end),
-        ),
-        else_=Assignment.cleared_at,
-    )
-    seconds = seconds_between(low, high)
+    seconds = _seconds_inside(start, period)
     rows = (
         select(
             Assignment.incident_id,
@@ -240,11 +245,12 @@ def effort_totals(department_id: str, period: Period) -> AnySelect:
 
 
 def unit_fixes(department_id: str, period: Period) -> AnySelect:
-    """The department's units' positions in the period, by unit and time."""
+    """The department's units' positions in the period, by unit and time
+    (in epoch seconds: plain numbers cost far less to read than datetimes)."""
     return (
         select(
             PositionReport.unit_id,
-            PositionReport.at,
+            epoch_seconds(PositionReport.at),
             PositionReport.lat,
             PositionReport.lon,
             PositionReport.accuracy_m,
