@@ -83,8 +83,8 @@ def _note_repeat(
     at = _time(data)
     if at is None or not period.start <= at < period.end:
         return
-    if data.get("from") != data.get("to"):
-        return
+    if data.get("from") != data.get("to") or "mutual_aid_from" in data:
+        return  # a lent unit's repeats are its own department's to count
     subject = "unit" if kind == UNIT_CHANGE else "member"
     subject_id, name = data.get(f"{subject}_id"), data.get(subject)
     if isinstance(subject_id, str):
