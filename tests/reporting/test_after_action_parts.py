@@ -44,6 +44,7 @@ EVENT_NOUNS = {
     "unit_type",
     "response_plan",
     "dispatch",
+    "report_profile",
 }
 KIND = re.compile(r"^([a-z_]+)\.[a-z_]+$")
 NAMES = Names(

@@ -41,20 +41,51 @@ STATIONS: list[dict[str, Any]] = [
     },
 ]
 
+
+def _rates(
+    fuel: float, wear: float, hourly: float, *, min_available: int = 0
+) -> dict[str, Any]:
+    return {
+        "fuel_cost_per_km": fuel,
+        "wear_cost_per_km": wear,
+        "cost_per_hour": hourly,
+        "min_available": min_available,
+    }
+
+
+# Cost rates (fuel and wear per km, per committed hour) are illustrative
+# figures in the department's currency, for the utilisation report.
 UNIT_TYPES: list[dict[str, Any]] = [
-    {"code": "ENGINE", "name": "Engine", "capabilities": ["engine", "bls"]},
+    {
+        "code": "ENGINE",
+        "name": "Engine",
+        "capabilities": ["engine", "bls"],
+        **_rates(0.6, 0.9, 180, min_available=2),
+    },
     {
         "code": "TRUCK",
         "name": "Truck (aerial ladder)",
         "capabilities": ["ladder", "rescue"],
+        **_rates(0.8, 1.4, 220, min_available=1),
     },
     {
         "code": "MEDIC",
         "name": "Medic (ALS ambulance)",
         "capabilities": ["als", "transport"],
+        **_rates(0.35, 0.45, 120, min_available=2),
     },
-    {"code": "RESCUE", "name": "Heavy rescue", "capabilities": ["rescue", "hazmat"]},
-    {"code": "CHIEF", "name": "Battalion chief", "capabilities": ["chief", "command"]},
+    {
+        "code": "RESCUE",
+        "name": "Heavy rescue",
+        "capabilities": ["rescue", "hazmat"],
+        **_rates(0.7, 1.1, 200),
+    },
+    {
+        "code": "CHIEF",
+        "name": "Battalion chief",
+        "capabilities": ["chief", "command"],
+        **_rates(0.2, 0.25, 90),
+    },
 ]
 
 # name, type, station, crew, offset from the station (lat, lon)

@@ -54,6 +54,12 @@ class Settings(BaseSettings):
     # A TrueType font the PDF reports embed so they print any script it
     # covers; without one they use the built-in Helvetica (Windows-1252).
     pdf_font: FilePath | None = None
+    # The utilisation report: hours on incidents a week past which a member's
+    # time counts as overtime; position legs faster than the ceiling or fixes
+    # less accurate than the limit count no distance.
+    report_weekly_hours: float = Field(default=40.0, gt=0, le=168)
+    report_max_speed_kmh: float = Field(default=200.0, gt=0, le=2000)
+    report_max_accuracy_m: float = Field(default=100.0, gt=0)
     position_retention_days: int = Field(default=30, ge=1)
     position_stale_s: int = Field(default=300, ge=10)
     live_queue_size: int = Field(default=1000, ge=1)

@@ -85,6 +85,9 @@ class Assignment(Base):
             sqlite_where=text("cleared_at IS NULL AND unit_id IS NOT NULL"),
         ),
         Index("ix_assignments_incident", "incident_id"),
+        # Workload reports read the assignments still open or cleared since a
+        # period's start.
+        Index("ix_assignments_cleared", "cleared_at"),
     )
 
     id: Mapped[IdPk]

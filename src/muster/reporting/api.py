@@ -1,5 +1,6 @@
 """JSON and CSV routes for reports."""
 
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, status
@@ -12,6 +13,7 @@ from muster.org.principal import Principal
 from muster.org.roles import Permission
 from muster.reporting import profiles as profile_service
 from muster.reporting import service as report_service
+from muster.reporting import workload as workload_service
 from muster.reporting.csv_export import report_csv
 from muster.reporting.local_time import ShiftRotation
 from muster.reporting.schemas import (
@@ -21,6 +23,13 @@ from muster.reporting.schemas import (
     ReportParams,
     ReportQuery,
     ResponseTimeReport,
+)
+from muster.reporting.workload_csv import table_csv
+from muster.reporting.workload_schemas import (
+    UtilizationCsvParams,
+    UtilizationParams,
+    UtilizationReport,
+    WorkloadRules,
 )
 
 router = APIRouter(tags=["reports"])
@@ -105,3 +114,53 @@ async def delete_profile(
     name: str, principal: ProfileAdmin, session: SessionDep
 ) -> None:
     await profile_service.delete_profile(session, ctx=principal.context, name=name)
+
+
+def rules_of(settings: Settings) -> WorkloadRules:
+    return WorkloadRules(
+        weekly_hours=settings.report_weekly_hours,
+        max_speed_kmh=settings.report_max_speed_kmh,
+        max_accuracy_m=settings.report_max_accuracy_m,
+        duplicate_radius_m=settings.duplicate_radius_m,
+        duplicate_window=timedelta(minutes=settings.duplicate_window_min),
+    )
+
+
+@router.get("/reports/utilization")
+async def utilization(
+    principal: Reader,
+    session: SessionDep,
+    settings: SettingsDep,
+    params: Annotated[UtilizationParams, Query()],
+) -> UtilizationReport:
+    return await workload_service.utilization(
+        session,
+        department_id=principal.department_id,
+        query=params.to_query(),
+        rules=rules_of(settings),
+    )
+
+
+@router.get(
+    "/reports/utilization.csv",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}}},
+)
+async def utilization_csv(
+    principal: Reader,
+    session: SessionDep,
+    settings: SettingsDep,
+    params: Annotated[UtilizationCsvParams, Query()],
+) -> Response:
+    report = await workload_service.utilization(
+        session,
+        department_id=principal.department_id,
+        query=params.to_query(),
+        rules=rules_of(settings),
+    )
+    name = f"utilization-{params.table}.csv"
+    return Response(
+        table_csv(report, params.table),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

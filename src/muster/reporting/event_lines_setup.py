@@ -62,6 +62,22 @@ def _token_revoked(data: Data, names: Names) -> str:
     return "API token revoked"
 
 
+def _unit_type_updated(data: Data, names: Names) -> str:
+    return f"Unit type changed: {changes(data)}"
+
+
+def _imported(data: Data, names: Names) -> str:
+    source = text(data, "source_slug", "?")
+    return f"Department imported from an archive of {source}"
+
+
+def _profile(outcome: str) -> Describer:
+    def describer(data: Data, names: Names) -> str:
+        return f"Target profile {quote(text(data, 'name'))} {outcome}"
+
+    return describer
+
+
 def _settings_updated(data: Data, names: Names) -> str:
     return f"Dispatch settings changed: {changes(data)}"
 
@@ -84,6 +100,10 @@ SETUP_LINES: dict[str, Describer] = {
     "endpoint.removed": _endpoint("removed"),
     "incident_type.created": _named("Incident type", "code", "created"),
     "unit_type.created": _named("Unit type", "code", "created"),
+    "unit_type.updated": _unit_type_updated,
+    "department.imported": _imported,
+    "report_profile.saved": _profile("saved"),
+    "report_profile.deleted": _profile("deleted"),
     "unit.created": _named("Unit", "name", "created"),
     "member.added": _named("Member", "name", "added"),
     "response_plan.created": _named("Response plan for", "incident_type", "created"),

@@ -17,6 +17,7 @@ from muster.units.schemas import (
     UnitTypeCreate,
     UnitTypeList,
     UnitTypeRead,
+    UnitTypeUpdate,
     UnitUpdate,
     unit_read,
 )
@@ -46,6 +47,34 @@ async def create_unit_type(
 ) -> UnitTypeRead:
     unit_type = await unit_service.create_unit_type(
         session, ctx=principal.context, data=body
+    )
+    return UnitTypeRead.model_validate(unit_type)
+
+
+@router.get("/unit-types/{unit_type_id}")
+async def read_unit_type(
+    unit_type_id: str, principal: Reader, session: SessionDep
+) -> UnitTypeRead:
+    unit_type = await unit_service.get_unit_type(
+        session, department_id=principal.department_id, unit_type_id=unit_type_id
+    )
+    return UnitTypeRead.model_validate(unit_type)
+
+
+@router.patch("/unit-types/{unit_type_id}")
+async def update_unit_type(
+    unit_type_id: str,
+    body: UnitTypeUpdate,
+    principal: UnitAdmin,
+    session: SessionDep,
+    version: IfMatchDep,
+) -> UnitTypeRead:
+    unit_type = await unit_service.update_unit_type(
+        session,
+        ctx=principal.context,
+        unit_type_id=unit_type_id,
+        data=body,
+        expected_version=version,
     )
     return UnitTypeRead.model_validate(unit_type)
 

@@ -27,7 +27,26 @@ class UnitType(Base):
     name: Mapped[str] = mapped_column(String(200))
     capabilities: Mapped[list[str]]
     speed_kmh: Mapped[float | None] = mapped_column(Float)
+    # What the department reckons a unit of this type costs, in its own
+    # currency, for the workload report's estimate: fuel and wear per
+    # kilometre driven, and each hour committed to an incident.
+    fuel_cost_per_km: Mapped[float] = mapped_column(
+        Float, default=0.0, server_default=text("0")
+    )
+    wear_cost_per_km: Mapped[float] = mapped_column(
+        Float, default=0.0, server_default=text("0")
+    )
+    cost_per_hour: Mapped[float] = mapped_column(
+        Float, default=0.0, server_default=text("0")
+    )
+    # Staffing strain: fewer units of this type available than this (0: none).
+    min_available: Mapped[int] = mapped_column(
+        Integer, default=0, server_default=text("0")
+    )
     created_at: Mapped[datetime]
+    version: Mapped[int] = mapped_column(default=1, server_default=text("1"))
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class Unit(Base):

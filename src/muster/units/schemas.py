@@ -42,10 +42,32 @@ class _Position(UpdateModel):
         return self
 
 
+# Rates are in the department's own currency; the ceilings only catch typos
+# (a misplaced decimal point), not any real fleet.
+CostPerKm = Annotated[float, Field(ge=0, le=1_000, allow_inf_nan=False)]
+CostPerHour = Annotated[float, Field(ge=0, le=100_000, allow_inf_nan=False)]
+MinAvailable = Annotated[int, Field(ge=0, le=10_000)]
+
+
 class UnitTypeCreate(InputModel):
     code: Code
     name: ShortText
     capabilities: Annotated[list[Capability], Field(max_length=32)] = []
+    fuel_cost_per_km: CostPerKm = 0.0
+    wear_cost_per_km: CostPerKm = 0.0
+    cost_per_hour: CostPerHour = 0.0
+    min_available: MinAvailable = 0
+
+
+class UnitTypeUpdate(UpdateModel):
+    """The name, the cost rates and the strain threshold; the code and the
+    capabilities stay as created (dispatch ranks by them)."""
+
+    name: ShortText | None = None
+    fuel_cost_per_km: CostPerKm | None = None
+    wear_cost_per_km: CostPerKm | None = None
+    cost_per_hour: CostPerHour | None = None
+    min_available: MinAvailable | None = None
 
 
 class UnitTypeRead(OutputModel):
@@ -53,6 +75,11 @@ class UnitTypeRead(OutputModel):
     code: str
     name: str
     capabilities: list[str]
+    fuel_cost_per_km: float
+    wear_cost_per_km: float
+    cost_per_hour: float
+    min_available: int
+    version: int
 
 
 class UnitTypeList(OutputModel):

@@ -30,12 +30,14 @@ from muster.units.errors import (
     IllegalUnitTransition,
     UnitCommitted,
     UnitNotFound,
+    UnitTypeNotFound,
 )
 from muster.units.models import Unit, UnitType
 from muster.units.schemas import (
     UnitCreate,
     UnitStatusChange,
     UnitTypeCreate,
+    UnitTypeUpdate,
     UnitUpdate,
 )
 from muster.units.status import COMMITTED, UnitStatus, can_move
@@ -79,6 +81,10 @@ async def create_unit_type(
         code=data.code,
         name=data.name,
         capabilities=sorted(set(data.capabilities)),
+        fuel_cost_per_km=data.fuel_cost_per_km,
+        wear_cost_per_km=data.wear_cost_per_km,
+        cost_per_hour=data.cost_per_hour,
+        min_available=data.min_available,
         created_at=clock.now(),
     )
     session.add(unit_type)
@@ -89,10 +95,61 @@ async def create_unit_type(
         kind="unit_type.created",
         data={
             "unit_type_id": unit_type.id,
-            "code": data.code,
-            "name": data.name,
+            **data.model_dump(),
             "capabilities": unit_type.capabilities,
         },
+    )
+    return unit_type
+
+
+async def get_unit_type(
+    session: AsyncSession, *, department_id: str, unit_type_id: str
+) -> UnitType:
+    found = await session.scalar(
+        select(UnitType).where(
+            UnitType.id == unit_type_id, UnitType.department_id == department_id
+        )
+    )
+    if found is None:
+        raise UnitTypeNotFound(
+            f"no unit type {unit_type_id}", unit_type_id=unit_type_id
+        )
+    return found
+
+
+async def update_unit_type(
+    session: AsyncSession,
+    *,
+    ctx: Context,
+    unit_type_id: str,
+    data: UnitTypeUpdate,
+    expected_version: int | None,
+) -> UnitType:
+    """Rename a unit type or set its cost rates and strain threshold.
+
+    Raises ``UnitTypeNotFound`` and ``StaleVersion``; a body that changes
+    nothing writes nothing.
+    """
+    unit_type = await get_unit_type(
+        session, department_id=ctx.department_id, unit_type_id=unit_type_id
+    )
+    check_version(unit_type.version, expected_version)
+    changes = {
+        field: value
+        for field, value in data.model_dump(exclude_unset=True).items()
+        if getattr(unit_type, field) != value
+    }
+    if not changes:
+        return unit_type
+
+    for field, value in changes.items():
+        setattr(unit_type, field, value)
+    await session.flush()
+    await event_service.append(
+        session,
+        ctx=ctx,
+        kind="unit_type.updated",
+        data={"unit_type_id": unit_type.id, "changes": changes},
     )
     return unit_type
 
