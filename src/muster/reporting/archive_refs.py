@@ -125,7 +125,7 @@ class References:
     def _own_or_foreign(
         self, table: str, value: str | None, column: str, foreign: set[str]
     ) -> None:
-        if value is not None and value not in self.ids[table] | foreign:
+        if value is not None and value not in self.ids[table] and value not in foreign:
             raise ValueError(f"{column} names {value}, which the archive does not hold")
 
     def check(self, table: str, row: dict[str, Any]) -> None:
@@ -193,7 +193,8 @@ class References:
         elif table == "assignments" and row["provider_department_id"] is not None:
             if row["provider_department_id"] not in present.departments:
                 row["provider_department_id"] = None
-            if row["unit_id"] not in present.units | self.ids["units"]:
+            unit_id = row["unit_id"]
+            if unit_id not in present.units and unit_id not in self.ids["units"]:
                 row["unit_id"] = None
                 detached["assignments of a lent unit"] += 1
         elif table in ("department_links", "mutual_aid_requests"):
