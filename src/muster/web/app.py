@@ -36,7 +36,12 @@ from muster.messaging.senders import build_senders
 from muster.org import api as org_api
 from muster.org import pages as org_pages
 from muster.org.ratelimit import LoginLimiter
-from muster.reporting import after_action_api, archive_api, review_pages
+from muster.reporting import (
+    after_action_api,
+    archive_api,
+    review_pages,
+    workload_pages,
+)
 from muster.reporting import api as reporting_api
 from muster.reporting import pages as reporting_pages
 from muster.units import api as units_api
@@ -154,6 +159,7 @@ def create_app(settings: Settings) -> FastAPI:
         incident_pages,
         responder_pages,
         review_pages,
+        workload_pages,
     ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -1,0 +1,115 @@
+"""The workload page: where the hours, kilometres and money went, the costliest
+units first, with staffing strain, overtime and repeated updates."""
+
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, Field, ValidationError
+
+from muster.core.http import SessionDep, SettingsDep
+from muster.core.templating import render
+from muster.org.page_deps import PageUser, page_context
+from muster.reporting import workload as workload_service
+from muster.reporting.api import rules_of
+from muster.reporting.charts import Bar, Chart, horizontal_bars
+from muster.reporting.errors import BadReportQuery
+from muster.reporting.workload_schemas import (
+    UtilizationParams,
+    UtilizationReport,
+    UtilizationTable,
+)
+
+router = APIRouter(include_in_schema=False)
+
+COSTLIEST = 15
+
+
+class WorkloadForm(BaseModel):
+    """The filter form as sent: empty fields take the report's defaults."""
+
+    from_: str = Field(default="", alias="from", max_length=40)
+    to: str = Field(default="", max_length=40)
+    weekly_hours: str = Field(default="", max_length=8)
+
+    def given(self) -> dict[str, str]:
+        values = {"from": self.from_, "to": self.to, "weekly_hours": self.weekly_hours}
+        return {k: v for k, v in values.items() if v}
+
+    def params(self) -> UtilizationParams:
+        return UtilizationParams.model_validate(self.given())
+
+
+def _form_or_error(raw: dict[str, str]) -> tuple[WorkloadForm, str | None]:
+    try:
+        form = WorkloadForm.model_validate(raw)
+        form.params()
+    except ValidationError as exc:
+        fields = ", ".join(str(e["loc"][-1]) for e in exc.errors() if e["loc"])
+        return WorkloadForm(), f"Check these filters: {fields}."
+    return form, None
+
+
+def _cost_chart(report: UtilizationReport) -> Chart:
+    costliest = sorted(report.units, key=lambda u: -u.cost)[:COSTLIEST]
+    return Chart(
+        title=f"Costliest units, estimated cost over the period (top {COSTLIEST})",
+        bars=[
+            Bar(
+                u.unit,
+                u.cost,
+                note=f"{u.committed_hours:.1f} h, {u.distance_km:.0f} km",
+            )
+            for u in costliest
+        ],
+        unit="",
+    )
+
+
+def _hours_chart(report: UtilizationReport) -> Chart:
+    busiest = sorted(report.units, key=lambda u: -u.utilisation)[:COSTLIEST]
+    return Chart(
+        title=f"Unit hour utilisation, share of the period committed (top {COSTLIEST})",
+        bars=[Bar(u.unit, u.utilisation * 100, note=u.type) for u in busiest],
+        unit="%",
+    )
+
+
+@router.get("/reports/workload", response_class=HTMLResponse)
+async def workload_page(
+    request: Request, principal: PageUser, session: SessionDep, settings: SettingsDep
+) -> HTMLResponse:
+    form, error = _form_or_error(dict(request.query_params))
+    try:
+        report = await workload_service.utilization(
+            session,
+            department_id=principal.department_id,
+            query=form.params().to_query(),
+            rules=rules_of(settings),
+        )
+    except BadReportQuery as exc:
+        form, error = WorkloadForm(), exc.detail
+        report = await workload_service.utilization(
+            session,
+            department_id=principal.department_id,
+            query=form.params().to_query(),
+            rules=rules_of(settings),
+        )
+    query = urlencode(form.given())
+    context = await page_context(
+        request,
+        principal,
+        form=form,
+        error=error,
+        report=report,
+        charts=[
+            horizontal_bars(_cost_chart(report)),
+            horizontal_bars(_hours_chart(report)),
+        ],
+        csv_urls={
+            t.value: f"/api/v1/reports/utilization.csv?{query}&table={t.value}"
+            for t in UtilizationTable
+        },
+    )
+    status = 200 if error is None else 422
+    return HTMLResponse(render("reports/workload.html", **context), status)
