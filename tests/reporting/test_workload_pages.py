@@ -92,3 +92,17 @@ async def test_bad_filters_say_why(client, chief):
     assert "Check these filters: weekly_hours." in bad.text
     assert backwards.status_code == 422
     assert 'role="alert"' in backwards.text
+
+
+async def test_without_rates_there_is_no_cost_chart_but_a_hint(client, sessions):
+    admin = await make_caller(sessions, password=PASSWORD)
+    await make_yard(
+        sessions, admin.department_id, [Kind("MEDIC")], [Vehicle("M1", "MEDIC")]
+    )
+    await sign_in(client, admin)
+
+    page = (await client.get("/reports/workload", params=PERIOD)).text
+
+    assert "Costliest units" not in page
+    assert "No unit type has cost rates yet" in page
+    assert page.count("<svg") == 1

@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
+from markupsafe import Markup
 from pydantic import BaseModel, Field, ValidationError
 
 from muster.core.http import SessionDep, SettingsDep
@@ -75,6 +76,14 @@ def _hours_chart(report: UtilizationReport) -> Chart:
     )
 
 
+def _charts(report: UtilizationReport) -> list[Markup]:
+    """Bars of cost only when some unit type has rates; of hours always."""
+    hours = horizontal_bars(_hours_chart(report))
+    if report.totals.cost <= 0:
+        return [hours]
+    return [horizontal_bars(_cost_chart(report)), hours]
+
+
 @router.get("/reports/workload", response_class=HTMLResponse)
 async def workload_page(
     request: Request, principal: PageUser, session: SessionDep, settings: SettingsDep
@@ -102,10 +111,7 @@ async def workload_page(
         form=form,
         error=error,
         report=report,
-        charts=[
-            horizontal_bars(_cost_chart(report)),
-            horizontal_bars(_hours_chart(report)),
-        ],
+        charts=_charts(report),
         csv_urls={
             t.value: f"/api/v1/reports/utilization.csv?{query}&table={t.value}"
             for t in UtilizationTable
