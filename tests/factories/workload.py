@@ -220,14 +220,17 @@ async def add_member_status(
     yard: Yard,
     member: tuple[str, str],
     change: tuple[datetime, str | None, str],
+    incident_id: str | None = None,
 ) -> None:
-    """One member's status change on the event log: (id, name), (time, from, to)."""
+    """One member's status change on the event log: (id, name), (time, from,
+    to), about ``incident_id`` if given."""
     at, before, after = change
     async with transaction(sessions) as session:
         await event_service.append(
             session,
             ctx=Context(yard.department_id, FACTORY_ACTOR),
             kind="member.status_changed",
+            incident_id=incident_id,
             data={
                 "member_id": member[0],
                 "member": member[1],

@@ -244,6 +244,42 @@ async def test_utilization_personnel_overtime_past_weekly_hours(client, day):
     assert len(people) == 3
 
 
+async def test_utilization_counts_members_who_answer_by_status_alone(
+    client, sessions, day
+):
+    admin, member, yard, incidents = day
+    sam = await colleague(sessions, admin, Role.RESPONDER)
+    who = (sam.member_id, "Sam")
+    changes = [
+        ((h(10), "available", "responding"), incidents["x"]),
+        ((h(10.5), "responding", "on_scene"), incidents["x"]),
+        ((h(12), "on_scene", "available"), incidents["x"]),
+        ((h(22), "available", "responding"), incidents["w"]),  # still out at 24:00
+    ]
+    for change, incident_id in changes:
+        await add_member_status(sessions, yard, who, change, incident_id)
+    # The paged member also reported responding to x before acknowledging at 10.
+    mine = (member.member_id, "member")
+    await add_member_status(
+        sessions, yard, mine, (h(9.5), "available", "responding"), incidents["x"]
+    )
+    await add_member_status(
+        sessions, yard, mine, (h(10.2), "responding", "on_scene"), incidents["x"]
+    )
+    await add_member_status(
+        sessions, yard, mine, (h(13), "on_scene", "available"), incidents["x"]
+    )
+
+    people = _by((await _report(client, admin))["personnel"], "member_id")
+
+    assert (people[sam.member_id]["incidents"], people[sam.member_id]["hours"]) == (
+        2,
+        4,
+    )
+    # 9:30 to 14:00 once, the status spans overlapping the acknowledged pages.
+    assert people[member.member_id]["hours"] == 4.5
+
+
 async def test_utilization_incidents_by_personnel_hours(client, day):
     admin, _, _, incidents = day
 

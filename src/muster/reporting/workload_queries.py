@@ -270,8 +270,10 @@ def unit_fixes(department_id: str, period: Period) -> AnySelect:
     )
 
 
-def event_floor(department_id: str, period: Period) -> AnySelect:
-    """The last event recorded well before the period.
+def event_floor(
+    department_id: str, period: Period, margin: timedelta = _EVENT_MARGIN
+) -> AnySelect:
+    """The last event recorded ``margin`` or more before the period.
 
     Read backwards along the department's sequence, so it costs what the
     events since then cost anyway (recording times rise with the sequence).
@@ -280,7 +282,7 @@ def event_floor(department_id: str, period: Period) -> AnySelect:
         select(Event.seq)
         .where(
             Event.department_id == department_id,
-            Event.at < _at(period.start - _EVENT_MARGIN),
+            Event.at < _at(period.start - margin),
         )
         .order_by(Event.seq.desc())
         .limit(1)
@@ -295,6 +297,20 @@ def status_events(department_id: str, after_seq: int) -> AnySelect:
             Event.department_id == department_id,
             Event.seq > after_seq,
             Event.kind.in_(STATUS_KINDS),
+        )
+        .order_by(Event.seq)
+    )
+
+
+def member_status_events(department_id: str, after_seq: int) -> AnySelect:
+    """Members' status changes after ``after_seq``, in order: the incident each
+    concerns, when it was recorded, and what it says."""
+    return (
+        select(Event.incident_id, Event.at, Event.data)
+        .where(
+            Event.department_id == department_id,
+            Event.seq > after_seq,
+            Event.kind == STATUS_KINDS[1],
         )
         .order_by(Event.seq)
     )
