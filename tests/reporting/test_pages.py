@@ -9,6 +9,8 @@ import pytest
 
 from muster.org.roles import Role
 from muster.reporting.charts import Bar, Chart, columns, duration, horizontal_bars
+from muster.reporting.pages import tile_hint
+from muster.reporting.schemas import IntervalStats, TargetTier
 from tests.factories.extra import colleague
 from tests.factories.org import make_caller
 from tests.factories.pages import PASSWORD, sign_in
@@ -134,3 +136,31 @@ def test_a_chart_carries_its_figures_as_text_and_escapes_labels():
         assert "target 4:00; E1: 3:20; &lt;x&gt;: 5:00; none: \u2013" in svg
         assert "<x>" not in svg
         assert "Travel &lt;by&gt; unit" in svg
+
+
+def test_a_tile_says_its_target_or_that_targets_differ_by_call():
+    common = {"count": 3, "mean": 50.0, "median": 45.0, "p90": 60.0}
+    single = IntervalStats(
+        **common,
+        target_s=64.0,
+        target_percentile=0.9,
+        within_target=1.0,
+        meets_target=True,
+        tiers=[TargetTier(target_s=64.0, percentile=0.9, within=1.0)],
+    )
+    mixed = IntervalStats(
+        **common,
+        target_s=None,
+        target_percentile=None,
+        within_target=0.5,
+        meets_target=False,
+        tiers=[TargetTier(target_s=None, percentile=0.9, within=0.5)],
+    )
+
+    dot = " \u00b7 "
+    assert tile_hint(single) == dot.join(
+        ["target 1:04 at 90 %", "100.0 % within", "3 counted", "median 45 s"]
+    )
+    assert tile_hint(mixed) == dot.join(
+        ["targets by kind of call", "50.0 % within", "3 counted", "median 45 s"]
+    )

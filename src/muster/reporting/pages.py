@@ -67,6 +67,21 @@ class ReportForm(BaseModel):
         return urlencode({k: v for k, v in given.items() if v})
 
 
+def tile_hint(stats: IntervalStats) -> str:
+    """The small print under an interval's tile: target, share within, count."""
+    parts = []
+    if stats.target_s is not None and stats.target_percentile is not None:
+        share = round(stats.target_percentile * 100)
+        parts.append(f"target {duration(stats.target_s)} at {share} %")
+    elif stats.tiers:
+        parts.append("targets by kind of call")
+    if stats.within_target is not None:
+        parts.append(f"{stats.within_target * 100:.1f} % within")
+    parts.append(f"{stats.count} counted")
+    parts.append(f"median {duration(stats.median)}")
+    return " \u00b7 ".join(parts)
+
+
 def _bar(key: object, stats: IntervalStats | None) -> Bar:
     if stats is None or stats.count == 0:
         return Bar(label=str(key), value=None, note="no calls")
@@ -151,6 +166,7 @@ async def response_times_page(
         charts=_charts(form, grouped, hourly),
         names=INTERVAL_NAMES,
         duration=duration,
+        hint=tile_hint,
         types=types,
         profiles=await profile_service.list_profiles(
             session, department_id=principal.department_id
