@@ -9,8 +9,9 @@ connections at once (so a rolled-back outer transaction can't hold them).
 
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import asyncpg
@@ -21,6 +22,7 @@ from sqlalchemy import delete, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from muster.core import clock
 from muster.core.db import create_engine, create_sessionmaker
 from muster.core.settings import Environment, Settings, to_async_url
 from muster.dispatch.registry import REGISTRY
@@ -197,3 +199,17 @@ def engine_for(settings: Settings) -> AsyncEngine:
 
 
 __all__ = ["Database", "create_sessionmaker"]
+
+
+@pytest.fixture
+def frozen() -> Iterator[Callable[[float], None]]:
+    """Stop the clock now; ``frozen(s)`` sets it ``s`` seconds after that."""
+    start = clock.now()
+    moment = {"now": start}
+    clock.set_clock(lambda: moment["now"])
+
+    def advance(seconds: float) -> None:
+        moment["now"] = start + timedelta(seconds=seconds)
+
+    yield advance
+    clock.set_clock(None)

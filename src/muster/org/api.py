@@ -1,18 +1,16 @@
 """JSON routes for authentication, members and stations."""
 
-from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, status
 
-from muster.core.errors import Unauthenticated
 from muster.core.http import IfMatchDep, Limit, PageDep, SessionDep, SettingsDep
 from muster.core.pagination import DEFAULT_LIMIT
 from muster.org import service as org_service
 from muster.org.deps import Caller, Reader, require
 from muster.org.models import Member, Membership
 from muster.org.principal import Principal
-from muster.org.ratelimit import LoginLimiter
+from muster.org.ratelimit import throttled_login
 from muster.org.roles import Permission, Role
 from muster.org.schemas import (
     ApiTokenCreate,
@@ -60,21 +58,7 @@ async def issue_token(
     body: TokenRequest, request: Request, session: SessionDep, settings: SettingsDep
 ) -> TokenResponse:
     """Log in with email and password; the token acts in one department."""
-    limiter: LoginLimiter = request.app.state.login_limiter
-    key = f"{body.email}|{request.client.host if request.client else '-'}"
-    limiter.check(key)
-    try:
-        issued = await org_service.login(
-            session,
-            email=body.email,
-            password=body.password,
-            department_slug=body.department,
-            ttl=timedelta(hours=settings.token_ttl_hours),
-        )
-    except Unauthenticated:
-        limiter.fail(key)
-        raise
-    limiter.succeed(key)
+    issued = await throttled_login(request, session, settings, body)
     return TokenResponse(
         access_token=issued.token,
         expires_at=issued.record.expires_at,

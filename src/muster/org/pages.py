@@ -1,6 +1,5 @@
 """Sign-in and sign-out pages: the browser's session lives in a signed cookie."""
 
-from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -14,7 +13,7 @@ from muster.core.settings import Settings
 from muster.core.templating import render
 from muster.org import service as org_service
 from muster.org.page_deps import PageUser
-from muster.org.ratelimit import LoginLimiter
+from muster.org.ratelimit import throttled_login
 from muster.org.schemas import TokenRequest
 
 router = APIRouter(include_in_schema=False)
@@ -85,21 +84,10 @@ async def login(
             email=form.email,
             status=422,
         )
-    limiter: LoginLimiter = request.app.state.login_limiter
-    key = f"{body.email}|{request.client.host if request.client else '-'}"
-    limiter.check(key)
     try:
-        issued = await org_service.login(
-            session,
-            email=body.email,
-            password=body.password,
-            department_slug=body.department,
-            ttl=timedelta(hours=settings.token_ttl_hours),
-        )
+        issued = await throttled_login(request, session, settings, body)
     except (Unauthenticated, ValidationFailed) as exc:
-        limiter.fail(key)
         return _login_page(target, error=exc.detail, email=form.email, status=401)
-    limiter.succeed(key)
     response = RedirectResponse(target, status_code=303)
     _set_cookie(response, issued.token, settings, request)
     return response

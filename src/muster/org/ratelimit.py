@@ -2,8 +2,16 @@
 
 import time
 from collections import deque
+from datetime import timedelta
 
-from muster.core.errors import RateLimited
+from fastapi import Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from muster.core.errors import RateLimited, Unauthenticated
+from muster.core.settings import Settings
+from muster.org import service as org_service
+from muster.org.schemas import TokenRequest
+from muster.org.service import IssuedToken
 
 
 class LoginLimiter:
@@ -37,3 +45,27 @@ class LoginLimiter:
 
     def succeed(self, key: str) -> None:
         self._failures.pop(key, None)
+
+
+async def throttled_login(
+    request: Request, session: AsyncSession, settings: Settings, body: TokenRequest
+) -> IssuedToken:
+    """Log in through the process's limiter: a wrong password counts against
+    the email and address pair, a right one clears it. Raises what
+    ``org_service.login`` raises, and ``RateLimited`` after too many misses."""
+    limiter: LoginLimiter = request.app.state.login_limiter
+    key = f"{body.email}|{request.client.host if request.client else '-'}"
+    limiter.check(key)
+    try:
+        issued = await org_service.login(
+            session,
+            email=body.email,
+            password=body.password,
+            department_slug=body.department,
+            ttl=timedelta(hours=settings.token_ttl_hours),
+        )
+    except Unauthenticated:
+        limiter.fail(key)
+        raise
+    limiter.succeed(key)
+    return issued
