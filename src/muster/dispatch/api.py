@@ -29,7 +29,6 @@ from muster.dispatch.schemas import (
     SettingsUpdate,
     ShortfallRead,
 )
-from muster.incidents import lifecycle_service
 from muster.incidents import service as incident_service
 from muster.incidents.schemas import (
     Closure,
@@ -270,10 +269,7 @@ async def close_incident(
     version: IfMatchDep,
 ) -> IncidentRead:
     """Close with a disposition; live assignments are cleared and units freed."""
-    await assignment_service.clear_incident(
-        session, ctx=principal.context, incident_id=incident_id
-    )
-    incident = await lifecycle_service.close_incident(
+    incident = await assignment_service.close_incident(
         session,
         ctx=principal.context,
         incident_id=incident_id,

@@ -438,6 +438,27 @@ async def clear_incident(
         await _close(session, ctx, assignment, "assignment.cleared")
 
 
+async def close_incident(
+    session: AsyncSession,
+    *,
+    ctx: Context,
+    incident_id: str,
+    disposition: str,
+    expected_version: int | None,
+) -> Incident:
+    """Close an incident with its disposition, clearing its live assignments
+    (and freeing their units) first. Raises what the lifecycle's close raises;
+    the caller's transaction then undoes the clearing too."""
+    await clear_incident(session, ctx=ctx, incident_id=incident_id)
+    return await lifecycle_service.close_incident(
+        session,
+        ctx=ctx,
+        incident_id=incident_id,
+        disposition=disposition,
+        expected_version=expected_version,
+    )
+
+
 # Unit status reports ------------------------------------------------------------------
 
 

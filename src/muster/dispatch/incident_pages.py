@@ -128,10 +128,7 @@ async def close(
         closure = Closure(disposition=form.disposition)
     except ValidationError as exc:
         raise _form_error(exc) from exc
-    await assignment_service.clear_incident(
-        session, ctx=principal.context, incident_id=incident_id
-    )
-    await lifecycle_service.close_incident(
+    await assignment_service.close_incident(
         session,
         ctx=principal.context,
         incident_id=incident_id,
