@@ -48,6 +48,7 @@ from muster.incidents.schemas import (
     IncidentFilters,
     IncidentUpdate,
 )
+from muster.org import area_service
 from muster.org import service as org_service
 
 S = IncidentStatus
@@ -261,7 +262,7 @@ async def create_incident(
         lat=data.location.lat,
         lon=data.location.lon,
         address=data.location.address,
-        station_id=await org_service.station_area_of(
+        station_id=await area_service.station_area_of(
             session,
             department_id=ctx.department_id,
             lat=data.location.lat,
@@ -485,7 +486,7 @@ async def _apply_update(
     if data.location is not None:
         incident.lat, incident.lon = data.location.lat, data.location.lon
         incident.address = data.location.address
-        incident.station_id = await org_service.station_area_of(
+        incident.station_id = await area_service.station_area_of(
             session,
             department_id=incident.department_id,
             lat=data.location.lat,

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 
 from muster.core.http import SessionDep, SettingsDep
 from muster.core.pagination import PageRequest
@@ -18,6 +18,7 @@ from muster.reporting import service as report_service
 from muster.reporting.api import rotation_of
 from muster.reporting.charts import Bar, Chart, columns, duration, horizontal_bars
 from muster.reporting.errors import BadReportQuery
+from muster.reporting.page_forms import checked_form
 from muster.reporting.schemas import (
     GroupBy,
     IntervalStats,
@@ -118,16 +119,6 @@ def _charts(
     return [horizontal_bars(by_group), columns(by_hour)]
 
 
-def _form_or_error(raw: dict[str, str]) -> tuple[ReportForm, str | None]:
-    try:
-        form = ReportForm.model_validate(raw)
-        form.params(form.group_by)
-    except ValidationError as exc:
-        fields = ", ".join(str(e["loc"][-1]) for e in exc.errors() if e["loc"])
-        return ReportForm(), f"Check these filters: {fields}."
-    return form, None
-
-
 async def _reports(
     session: SessionDep, principal: PageUser, form: ReportForm, settings: SettingsDep
 ) -> tuple[ResponseTimeReport, ResponseTimeReport]:
@@ -147,7 +138,9 @@ async def _reports(
 async def response_times_page(
     request: Request, principal: PageUser, session: SessionDep, settings: SettingsDep
 ) -> HTMLResponse:
-    form, error = _form_or_error(dict(request.query_params))
+    form, error = checked_form(
+        ReportForm, request.query_params, lambda f: f.params(f.group_by)
+    )
     try:
         grouped, hourly = await _reports(session, principal, form, settings)
     except BadReportQuery as exc:

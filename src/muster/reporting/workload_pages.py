@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 
 from muster.core.http import SessionDep, SettingsDep
 from muster.core.templating import render
@@ -15,6 +15,7 @@ from muster.reporting import workload as workload_service
 from muster.reporting.api import rules_of
 from muster.reporting.charts import Bar, Chart, horizontal_bars
 from muster.reporting.errors import BadReportQuery
+from muster.reporting.page_forms import checked_form
 from muster.reporting.workload_schemas import (
     UtilizationParams,
     UtilizationReport,
@@ -39,16 +40,6 @@ class WorkloadForm(BaseModel):
 
     def params(self) -> UtilizationParams:
         return UtilizationParams.model_validate(self.given())
-
-
-def _form_or_error(raw: dict[str, str]) -> tuple[WorkloadForm, str | None]:
-    try:
-        form = WorkloadForm.model_validate(raw)
-        form.params()
-    except ValidationError as exc:
-        fields = ", ".join(str(e["loc"][-1]) for e in exc.errors() if e["loc"])
-        return WorkloadForm(), f"Check these filters: {fields}."
-    return form, None
 
 
 def _cost_chart(report: UtilizationReport) -> Chart:
@@ -84,26 +75,28 @@ def _charts(report: UtilizationReport) -> list[Markup]:
     return [horizontal_bars(_cost_chart(report)), hours]
 
 
+async def _utilization(
+    session: SessionDep, principal: PageUser, form: WorkloadForm, settings: SettingsDep
+) -> UtilizationReport:
+    return await workload_service.utilization(
+        session,
+        department_id=principal.department_id,
+        query=form.params().to_query(),
+        rules=rules_of(settings),
+    )
+
+
 @router.get("/reports/workload", response_class=HTMLResponse)
 async def workload_page(
     request: Request, principal: PageUser, session: SessionDep, settings: SettingsDep
 ) -> HTMLResponse:
-    form, error = _form_or_error(dict(request.query_params))
+    form, error = checked_form(WorkloadForm, request.query_params, WorkloadForm.params)
     try:
-        report = await workload_service.utilization(
-            session,
-            department_id=principal.department_id,
-            query=form.params().to_query(),
-            rules=rules_of(settings),
-        )
+        report = await _utilization(session, principal, form, settings)
     except BadReportQuery as exc:
+        # Show the default period, with the reason the asked one can't be.
         form, error = WorkloadForm(), exc.detail
-        report = await workload_service.utilization(
-            session,
-            department_id=principal.department_id,
-            query=form.params().to_query(),
-            rules=rules_of(settings),
-        )
+        report = await _utilization(session, principal, form, settings)
     query = urlencode(form.given())
     context = await page_context(
         request,
